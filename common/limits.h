@@ -1,0 +1,42 @@
+/*
+ * limits.h: every limit safeload enforces, in one place (role: library).
+ *
+ * A limit that is not here is a bug.  The policy may lower the model limits
+ * (never raise them above these ceilings); the protocol limits are fixed
+ * because both ends of a socket must agree on them.
+ */
+#pragma once
+
+#include <stdint.h>
+
+/* Wire protocol. */
+#define MSG_MAX			(64u * 1024u)	/* one SEQPACKET datagram */
+#define WIRE_STR_MAX		1024u		/* any string on the wire */
+#define WIRE_HDR_LEN		16u
+
+/* Report carried from worker to supervisor to client. */
+#define REPORT_REASONS_MAX	8u
+#define REPORT_MESSAGE_MAX	240u		/* bytes, no NUL */
+#define REPORT_OPS_MAX		128u		/* distinct op names */
+#define REPORT_OP_NAME_MAX	48u
+#define PROFILE_NAME_MAX	64u
+
+/* Model ceilings (policy may lower them). */
+#define MODEL_MAX_BYTES		(2ull * 1024 * 1024 * 1024 - 1) /* CNTK's INT_MAX */
+#define MODEL_MAX_DEPTH		64u	/* CNTK itself stops near 100; real models use <= 20 */
+#define MODEL_MAX_NODES		1000000u	/* functions + variables */
+#define MODEL_MAX_ELEMENTS	(512ull * 1024 * 1024)	/* tensor elements, whole model */
+#define MODEL_MAX_STRING	(64u * 1024u)	/* one key or string value */
+#define MODEL_MAX_ENTRIES	(4u * 1024u * 1024u) /* repeated items in one message */
+#define MODEL_ALLOC_FACTOR	8u	/* decode budget = factor * input size + slack */
+#define MODEL_ALLOC_SLACK	(16u * 1024u * 1024u)
+
+/* Supervisor. */
+#define WORKERS_MAX		64u		/* concurrent workers */
+#define CONNECTIONS_MAX		256u
+#define WORKER_TIMEOUT_MS	30000u		/* wall clock per request */
+#define CLIENT_TIMEOUT_MS	60000u		/* idle client */
+#define WORKER_AS_MAX		(8ull * 1024 * 1024 * 1024)	/* RLIMIT_AS */
+#define WORKER_CPU_SEC		30u		/* RLIMIT_CPU */
+#define WORKER_NOFILE		16u		/* RLIMIT_NOFILE */
+#define CANONICAL_MAX_BYTES	(4ull * 1024 * 1024 * 1024) /* reply memfd */

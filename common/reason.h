@@ -1,0 +1,52 @@
+/*
+ * reason.h: the stable reason codes of safeload (role: library).
+ *
+ * A reason code is part of the public contract: scripts match on the
+ * kebab-case string.  Codes are only ever appended; docs/reason-codes.md
+ * documents each one.  On the wire a reason travels as its enum number, so
+ * the receiver can check it against this table instead of trusting a string.
+ */
+#pragma once
+
+enum reason {
+	REASON_NONE = 0,
+	/* What the worker finds in a model. */
+	REASON_NOT_A_MODEL,		/* not-a-model */
+	REASON_UNKNOWN_FORMAT,		/* unknown-format */
+	REASON_UNSUPPORTED_FORMAT,	/* unsupported-format */
+	REASON_EMPTY_FILE,		/* empty-file */
+	REASON_DECODE_ERROR,		/* decode-error */
+	REASON_SIZE_LIMIT,		/* size-limit */
+	REASON_DEPTH_LIMIT,		/* depth-limit */
+	REASON_COUNT_LIMIT,		/* count-limit */
+	REASON_ALLOC_LIMIT,		/* alloc-limit */
+	REASON_UNSUPPORTED_VERSION,	/* unsupported-version */
+	REASON_MISSING_KEY,		/* missing-key */
+	REASON_WRONG_TYPE,		/* wrong-type */
+	REASON_BAD_STRUCTURE,		/* bad-structure */
+	REASON_DANGLING_REFERENCE,	/* dangling-reference */
+	REASON_USER_DEFINED_FUNCTION,	/* user-defined-function */
+	REASON_HOST_FILE_REFERENCE,	/* host-file-reference */
+	REASON_UNKNOWN_OP,		/* unknown-op */
+	REASON_LARGE_MODEL_LAYOUT,	/* large-model-layout */
+	REASON_SHAPE_MISMATCH,		/* shape-mismatch */
+	REASON_BAD_DATA_TYPE,		/* bad-data-type */
+	REASON_DUPLICATE_KEY,		/* duplicate-key */
+	REASON_INVALID_STRING,		/* invalid-string */
+	REASON_DUPLICATE_UID,		/* duplicate-uid */
+	/* What the supervisor or the client decides about a request. */
+	REASON_WORKER_CRASHED,		/* worker-crashed */
+	REASON_WORKER_TIMEOUT,		/* worker-timeout */
+	REASON_BAD_REPLY,		/* bad-reply */
+	REASON_POLICY_DENIED,		/* policy-denied */
+	REASON_BUSY,			/* busy */
+	REASON_BAD_REQUEST,		/* bad-request */
+	REASON_INTERNAL_ERROR,		/* internal-error */
+	REASON_IO_ERROR,		/* io-error */
+	REASON__MAX
+};
+
+/* The kebab-case code, or NULL when r is out of range. */
+const char	*reason_code(enum reason r);
+/* Parse a code back; -EINVAL if unknown. */
+int		 reason_from_code(const char *code, enum reason *ret);
