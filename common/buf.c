@@ -60,7 +60,7 @@ buf_take(struct buf *b, size_t n, const uint8_t **ret)
 int
 buf_put_bytes(struct buf *b, const void *p, size_t n)
 {
-	uint8_t *dst;
+	uint8_t *dst = NULL;
 	int r;
 
 	if ((r = buf_reserve(b, n, &dst)) < 0)
@@ -111,7 +111,7 @@ buf_put_str(struct buf *b, const char *s, size_t n)
 int
 buf_get_bytes(struct buf *b, void *dst, size_t n)
 {
-	const uint8_t *src;
+	const uint8_t *src = NULL;
 	int r;
 
 	if ((r = buf_take(b, n, &src)) < 0)
@@ -130,7 +130,7 @@ buf_get_u8(struct buf *b, uint8_t *ret)
 int
 buf_get_u32(struct buf *b, uint32_t *ret)
 {
-	const uint8_t *p;
+	const uint8_t *p = NULL;
 	uint32_t v = 0;
 	size_t i;
 	int r;
@@ -146,7 +146,7 @@ buf_get_u32(struct buf *b, uint32_t *ret)
 int
 buf_get_u64(struct buf *b, uint64_t *ret)
 {
-	const uint8_t *p;
+	const uint8_t *p = NULL;
 	uint64_t v = 0;
 	size_t i;
 	int r;
@@ -162,7 +162,7 @@ buf_get_u64(struct buf *b, uint64_t *ret)
 int
 buf_get_str(struct buf *b, char *dst, size_t cap)
 {
-	const uint8_t *p;
+	const uint8_t *p = NULL;
 	uint32_t n;
 	size_t i;
 	int r;

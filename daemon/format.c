@@ -1,0 +1,2 @@
+/* PLACEHOLDER: being written. */
+extern int placeholder_format;
