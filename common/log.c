@@ -36,7 +36,7 @@ log_getverbose(void)
 }
 
 /* One write(2) per line so concurrent processes do not interleave. */
-static void
+__attribute__((format(printf, 3, 0))) static void
 log_vwrite(int pri, const char *err, const char *fmt, va_list ap)
 {
 	char line[1024];
