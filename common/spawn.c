@@ -1,2 +1,109 @@
-/* PLACEHOLDER: being written. */
-extern int placeholder_spawn;
+/*
+ * spawn.c: fork + exec one safeload-worker (role: library; runs in the
+ * supervisor and in the client's --local mode).
+ *
+ * Exec, not just fork: the worker starts with a fresh ASLR layout and
+ * nothing of the parent's heap (conventions.md §4.1).  Between fork and
+ * exec the child only calls async-signal-safe functions.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "fd.h"
+#include "spawn.h"
+
+#define SPAWN_NOBODY	65534
+#define SPAWN_SOCK_FD	3
+#define SPAWN_ARGV_MAX	12
+#define SPAWN_NUM_MAX	24	/* decimal digits of a u64, plus NUL */
+
+const char *
+spawn_default_worker(void)
+{
+	const char *p = getenv("SAFELOAD_WORKER");
+
+	if (p != NULL && p[0] == '/')
+		return p;
+	return LIBEXECDIR "/safeload-worker";
+}
+
+void
+spawn_default_ids(uid_t *ret_uid, gid_t *ret_gid)
+{
+	const struct passwd *pw = getpwnam("safeload");
+
+	*ret_uid = pw != NULL ? pw->pw_uid : SPAWN_NOBODY;
+	*ret_gid = pw != NULL ? pw->pw_gid : SPAWN_NOBODY;
+	/* Never hand the worker root, whatever the passwd file says. */
+	if (*ret_uid == 0 || *ret_gid == 0) {
+		*ret_uid = SPAWN_NOBODY;
+		*ret_gid = SPAWN_NOBODY;
+	}
+}
+
+/* Runs in the child: place the fds, reset signals, exec.  Never returns. */
+static void
+spawn_child(const struct spawn_args *a, char *const argv[])
+{
+	static char *const envp[] = { NULL };
+	sigset_t all;
+	int devnull;
+
+	if ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
+		_exit(127);
+	/* Move the socket out of the way of 0..2 first. */
+	if (fd_move_to(a->sock, SPAWN_SOCK_FD) < 0 ||
+	    fd_move_to(devnull, STDIN_FILENO) < 0 ||
+	    fd_move_to(devnull, STDOUT_FILENO) < 0 ||
+	    fd_move_to(a->stderr_fd >= 0 ? a->stderr_fd : devnull,
+	    STDERR_FILENO) < 0)
+		_exit(127);
+	if (fd_closefrom(SPAWN_SOCK_FD + 1) < 0)
+		_exit(127);
+	(void)signal(SIGPIPE, SIG_DFL);
+	(void)signal(SIGCHLD, SIG_DFL);
+	sigemptyset(&all);
+	(void)sigprocmask(SIG_SETMASK, &all, NULL);
+	execve(a->worker_path, argv, envp);
+	_exit(127);
+}
+
+int
+spawn_worker(const struct spawn_args *a, pid_t *ret_pid)
+{
+	char uid[SPAWN_NUM_MAX], gid[SPAWN_NUM_MAX], mem[SPAWN_NUM_MAX],
+	    cpu[SPAWN_NUM_MAX];
+	char *argv[SPAWN_ARGV_MAX];
+	int n = 0;
+	pid_t pid;
+
+	(void)snprintf(uid, sizeof(uid), "%u", (unsigned)a->uid);
+	(void)snprintf(gid, sizeof(gid), "%u", (unsigned)a->gid);
+	(void)snprintf(mem, sizeof(mem), "%" PRIu64, a->as_bytes);
+	(void)snprintf(cpu, sizeof(cpu), "%" PRIu32, a->cpu_seconds);
+	argv[n++] = (char *)"safeload-worker";
+	argv[n++] = (char *)"--uid";
+	argv[n++] = uid;
+	argv[n++] = (char *)"--gid";
+	argv[n++] = gid;
+	argv[n++] = (char *)"--mem";
+	argv[n++] = mem;
+	argv[n++] = (char *)"--cpu";
+	argv[n++] = cpu;
+	argv[n] = NULL;
+	if ((pid = fork()) < 0)
+		return -errno;
+	if (pid == 0)
+		spawn_child(a, argv);
+	*ret_pid = pid;
+	return 0;
+}
