@@ -1,2 +1,181 @@
-/* PLACEHOLDER: being written. */
-extern int placeholder_supervisor;
+/*
+ * supervisor.c: the loop, the listening socket and the signals (role:
+ * supervisor).
+ *
+ * The supervisor never reads model bytes: it passes the client's fd to a
+ * worker and relays what the worker says once it has checked it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "fd.h"
+#include "log.h"
+#include "policy.h"
+#include "supervisor-internal.h"
+
+unsigned
+supervisor_max_workers(const struct supervisor *s)
+{
+	unsigned n = s->cfg.max_workers > 0 ? s->cfg.max_workers :
+	    policy_max_workers(s->policy);
+
+	return n > WORKERS_MAX ? WORKERS_MAX : n;
+}
+
+/* While stopping: drop idle clients; end the loop when nothing is left. */
+static void
+supervisor_maybe_stop(struct supervisor *s)
+{
+	struct conn *c, *next;
+
+	if (!s->stopping)
+		return;
+	for (c = LIST_FIRST(&s->conns); c != NULL; c = next) {
+		next = LIST_NEXT(c, entry);
+		if (c->req == NULL)
+			(void)shutdown(c->fd, SHUT_RDWR);
+	}
+	if (s->active_workers == 0 && s->n_conns == 0)
+		ev_break(s->loop, EVBREAK_ALL);
+}
+
+void
+supervisor_conn_gone(struct supervisor *s, struct conn *c)
+{
+	(void)c;
+	supervisor_maybe_stop(s);
+}
+
+void
+supervisor_request_done(struct supervisor *s)
+{
+	supervisor_maybe_stop(s);
+}
+
+static void
+supervisor_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct supervisor *s = w->data;
+	struct conn *c;
+	int fd;
+
+	(void)loop;
+	(void)revents;
+	fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd < 0) {
+		if (errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNABORTED)
+			log_warn("accept");
+		return;
+	}
+	if (s->n_conns >= CONNECTIONS_MAX) {
+		log_warnx("%u connections open, refusing one more",
+		    s->n_conns);
+		(void)close(fd);
+		return;
+	}
+	(void)conn_new(s, fd, &c);
+}
+
+static void
+supervisor_stop_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct supervisor *s = w->data;
+
+	(void)revents;
+	if (s->stopping)
+		return;
+	log_info("signal %d: finishing %u requests in flight, then exiting",
+	    w->signum, s->active_workers);
+	s->stopping = 1;
+	ev_io_stop(loop, &s->listen_io);
+	supervisor_maybe_stop(s);
+}
+
+/* SIGHUP: swap in the new policy only if it loads; requests keep theirs. */
+static void
+supervisor_reload_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct supervisor *s = w->data;
+	struct policy *p = NULL;
+	const char *err = NULL;
+	int rc;
+
+	(void)loop;
+	(void)revents;
+	rc = policy_load(s->cfg.policy_path, s->cfg.policy_is_default, &p,
+	    &err);
+	if (rc < 0) {
+		log_warnx("reload: '%s': %s: %s, keeping the old policy",
+		    s->cfg.policy_path, err, strerror(-rc));
+		return;
+	}
+	policy_free(s->policy);
+	s->policy = p;
+	log_info("reload: policy %s", policy_digest(p));
+}
+
+static void
+supervisor_signal(struct supervisor *s, ev_signal *w, int sig,
+    void (*cb)(struct ev_loop *, ev_signal *, int))
+{
+	ev_signal_init(w, cb, sig);
+	w->data = s;
+	ev_signal_start(s->loop, w);
+}
+
+int
+supervisor_new(struct ev_loop *loop, int listen_fd, struct policy *policy,
+    const struct supervisor_config *cfg, struct supervisor **ret)
+{
+	struct supervisor *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return -ENOMEM;
+	s->loop = loop;
+	s->listen_fd = listen_fd;
+	s->policy = policy;
+	s->cfg = *cfg;
+	LIST_INIT(&s->conns);
+	ev_io_init(&s->listen_io, supervisor_accept_cb, listen_fd, EV_READ);
+	s->listen_io.data = s;
+	ev_io_start(loop, &s->listen_io);
+	supervisor_signal(s, &s->sig_term, SIGTERM, supervisor_stop_cb);
+	supervisor_signal(s, &s->sig_int, SIGINT, supervisor_stop_cb);
+	supervisor_signal(s, &s->sig_hup, SIGHUP, supervisor_reload_cb);
+	*ret = s;
+	return 0;
+}
+
+void
+supervisor_run(struct supervisor *s)
+{
+	log_info("serving with policy %s, up to %u workers",
+	    policy_digest(s->policy), supervisor_max_workers(s));
+	ev_run(s->loop, 0);
+	log_info("stopped");
+}
+
+void
+supervisor_free(struct supervisor *s)
+{
+	struct conn *c;
+
+	if (s == NULL)
+		return;
+	while ((c = LIST_FIRST(&s->conns)) != NULL)
+		conn_free(c);
+	ev_io_stop(s->loop, &s->listen_io);
+	ev_signal_stop(s->loop, &s->sig_term);
+	ev_signal_stop(s->loop, &s->sig_int);
+	ev_signal_stop(s->loop, &s->sig_hup);
+	fd_close_safe(&s->listen_fd);
+	policy_free(s->policy);
+	free(s);
+}

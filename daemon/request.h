@@ -1,0 +1,26 @@
+/*
+ * request.h: one model check, from spawn to verdict (role: supervisor).
+ *
+ * A request owns one worker: its socket, its pid and three watchers (the
+ * reply, the deadline and the exit).  It ends only when the worker has
+ * been reaped, so no zombie and no fd outlives it, and it is logged exactly
+ * once, when it ends.
+ */
+#pragma once
+
+#include <stdint.h>
+
+#include "wire.h"
+
+struct conn;
+struct request;
+struct supervisor;
+
+/*
+ * Start checking the model behind `model_fd` (always consumed) for conn c.
+ * On failure the client has been answered and -errno is returned.
+ */
+int	request_start(struct supervisor *s, struct conn *c, uint32_t id,
+	    const struct wire_check *check, int model_fd);
+/* The client went away: kill the worker; the request ends when reaped. */
+void	request_orphan(struct request *r);
