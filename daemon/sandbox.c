@@ -1,2 +1,379 @@
-/* PLACEHOLDER: being written. */
-extern int placeholder_sandbox;
+/*
+ * sandbox.c: confine the worker before it reads one untrusted byte
+ * (role: worker).
+ *
+ * The only file that includes seccomp.h and cap-ng.h.  sandbox_enter()
+ * runs the four steps of conventions.md §4.1 in a fixed order, and every
+ * step is fatal: rlimits, then the uid/gid/capability drop (root only),
+ * then NO_NEW_PRIVS, then the seccomp allowlist.  Dropping privileges
+ * before the filter goes in means the filter never has to allow setres*,
+ * capset or prctl (minijail's argument for this order).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cap-ng.h>
+#include <seccomp.h>
+
+#include "config.h"
+#include "limits.h"
+#include "sandbox.h"
+
+#define SANDBOX_NOBODY	65534
+
+/*
+ * ASan reserves terabytes of shadow address space at startup, so any
+ * RLIMIT_AS makes every later mmap fail.  Sanitizer builds (CI only) go
+ * without RLIMIT_AS; release builds always set it.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define SANDBOX_ASAN	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANDBOX_ASAN	1
+#endif
+#endif
+#ifndef SANDBOX_ASAN
+#define SANDBOX_ASAN	0
+#endif
+
+/*
+ * Syscalls the worker may make with any arguments once the filter is in.
+ * Each one is here because the worker (or glibc under it) needs it after
+ * sandbox_enter(); everything not listed here or in worker_argrules[]
+ * kills the process.  Keep this list short and say why for each entry.
+ */
+static const int worker_syscalls[] = {
+	SCMP_SYS(recvmsg),	/* the one WIRE_REQ_WORK and its model fd */
+	SCMP_SYS(sendmsg),	/* the WIRE_ANS_RESULT reply and its memfd */
+	SCMP_SYS(write),	/* canonical bytes into the memfd; stderr */
+	SCMP_SYS(close),	/* the model fd and the memfd after use */
+	SCMP_SYS(fstat),	/* model fd type and size (fd only, no path) */
+	SCMP_SYS(brk),		/* glibc malloc: main arena */
+	SCMP_SYS(munmap),	/* free() of large blocks; model unmap */
+	SCMP_SYS(mremap),	/* realloc() of large blocks; keeps prot */
+	SCMP_SYS(getrandom),	/* glibc malloc seeds tcache/arena keys */
+	SCMP_SYS(gettimeofday),	/* vDSO fallback; reads no other process */
+	SCMP_SYS(rt_sigreturn),	/* return from a handler (SIGSYS reporter) */
+	SCMP_SYS(restart_syscall), /* kernel restarts a blocked recvmsg */
+	SCMP_SYS(exit),		/* thread exit; harmless, glibc may use */
+	SCMP_SYS(exit_group),	/* _exit(): the only way the worker leaves */
+};
+
+/*
+ * Syscalls allowed only with one argument matching: the rule is
+ * (arg[argn] & mask) == datum.  A syscall may appear several times; any
+ * matching entry allows the call.  All comparisons are on the full 64
+ * bits, so a stray high word fails the match (pitfall 3).
+ */
+struct sandbox_argrule {
+	int		nr;
+	unsigned int	argn;
+	uint64_t	mask;
+	uint64_t	datum;
+};
+
+#define ALL	(~(uint64_t)0)
+
+static const struct sandbox_argrule worker_argrules[] = {
+	/* malloc and the read-only model map: never executable (W^X). */
+	{ SCMP_SYS(mmap), 2, PROT_EXEC, 0 },
+	/* glibc's secondary arenas mprotect their heaps; never to exec. */
+	{ SCMP_SYS(mprotect), 2, PROT_EXEC, 0 },
+	/* madvise: only the advice malloc and a sequential read use. */
+	{ SCMP_SYS(madvise), 2, ALL, MADV_NORMAL },
+	{ SCMP_SYS(madvise), 2, ALL, MADV_RANDOM },
+	{ SCMP_SYS(madvise), 2, ALL, MADV_SEQUENTIAL },
+	{ SCMP_SYS(madvise), 2, ALL, MADV_WILLNEED },
+	{ SCMP_SYS(madvise), 2, ALL, MADV_DONTNEED },
+	{ SCMP_SYS(madvise), 2, ALL, MADV_FREE },
+	{ SCMP_SYS(madvise), 2, ALL, MADV_HUGEPAGE },
+	{ SCMP_SYS(madvise), 2, ALL, MADV_NOHUGEPAGE },
+	/* fcntl: read flags and seal the memfd; no F_DUPFD, no F_SETFL. */
+	{ SCMP_SYS(fcntl), 1, ALL, F_GETFD },
+	{ SCMP_SYS(fcntl), 1, ALL, F_GETFL },
+	{ SCMP_SYS(fcntl), 1, ALL, F_ADD_SEALS },
+	{ SCMP_SYS(fcntl), 1, ALL, F_GET_SEALS },
+	/* The reply memfd: sealable, CLOEXEC, never MFD_EXEC. */
+	{ SCMP_SYS(memfd_create), 1, ALL, MFD_CLOEXEC | MFD_ALLOW_SEALING },
+	/*
+	 * glibc >= 2.33 implements fstat(fd) as newfstatat(fd, "", buf,
+	 * AT_EMPTY_PATH).  The path is a pointer we cannot inspect, so a
+	 * hijacked worker could stat (not open) a path as 'nobody'.
+	 */
+	{ SCMP_SYS(newfstatat), 3, ALL, AT_EMPTY_PATH },
+	/* vDSO fallbacks, own clocks only: no CPU clocks of other pids. */
+	{ SCMP_SYS(clock_gettime), 0, ALL, CLOCK_REALTIME },
+	{ SCMP_SYS(clock_gettime), 0, ALL, CLOCK_MONOTONIC },
+	{ SCMP_SYS(clock_gettime), 0, ALL, CLOCK_PROCESS_CPUTIME_ID },
+	{ SCMP_SYS(clock_gettime), 0, ALL, CLOCK_THREAD_CPUTIME_ID },
+	{ SCMP_SYS(clock_gettime), 0, ALL, CLOCK_MONOTONIC_RAW },
+	{ SCMP_SYS(clock_gettime), 0, ALL, CLOCK_REALTIME_COARSE },
+	{ SCMP_SYS(clock_gettime), 0, ALL, CLOCK_MONOTONIC_COARSE },
+	{ SCMP_SYS(clock_gettime), 0, ALL, CLOCK_BOOTTIME },
+};
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+void
+sandbox_config_default(struct sandbox_config *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->uid = SANDBOX_NOBODY;
+	ret->gid = SANDBOX_NOBODY;
+	ret->as_bytes = WORKER_AS_MAX;
+	ret->cpu_seconds = WORKER_CPU_SEC;
+	ret->nofile = WORKER_NOFILE;
+}
+
+static int
+sandbox_rlimit(int resource, rlim_t v)
+{
+	const struct rlimit rl = { .rlim_cur = v, .rlim_max = v };
+
+	if (setrlimit(resource, &rl) < 0)
+		return -errno;
+	return 0;
+}
+
+/*
+ * Step 1.  RLIMIT_FSIZE is CANONICAL_MAX_BYTES, not 0: the kernel applies
+ * FSIZE to memfds too, and FSIZE=0 makes the worker's write() of the
+ * canonical model fail with EFBIG/SIGXFSZ.  The filter forbids opening
+ * files, so FSIZE=0 would add nothing; as the reply ceiling it does.
+ */
+static int
+sandbox_limits(const struct sandbox_config *cfg)
+{
+	int r;
+
+	if (cfg->nofile == 0 || cfg->as_bytes == 0 || cfg->cpu_seconds == 0)
+		return -EINVAL;
+	if ((r = sandbox_rlimit(RLIMIT_NPROC, 0)) < 0 ||
+	    (r = sandbox_rlimit(RLIMIT_FSIZE, CANONICAL_MAX_BYTES)) < 0 ||
+	    (r = sandbox_rlimit(RLIMIT_CORE, 0)) < 0 ||
+	    (r = sandbox_rlimit(RLIMIT_NOFILE, cfg->nofile)) < 0 ||
+	    (r = sandbox_rlimit(RLIMIT_CPU, cfg->cpu_seconds)) < 0)
+		return r;
+	if (!SANDBOX_ASAN &&
+	    (r = sandbox_rlimit(RLIMIT_AS, cfg->as_bytes)) < 0)
+		return r;
+	/* No core, no ptrace by our own uid, no /proc/PID/mem of us. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+/* libcap-ng returns its own negative codes; name them as errno. */
+static int
+sandbox_capng_errno(int r)
+{
+	switch (r) {
+	case -1:		/* not initialised */
+		return -EINVAL;
+	case -4:		/* setresgid */
+	case -5:		/* setgroups */
+	case -6:		/* setresuid */
+	case -10:		/* initgroups */
+		return errno != 0 ? -errno : -EPERM;
+	default:		/* keepcaps, apply, bounding set, SETPCAP */
+		return -EPERM;
+	}
+}
+
+/* Every id is the target, no groups, no capability in any set. */
+static int
+sandbox_verify_ids(const struct sandbox_config *cfg)
+{
+	uid_t ru, eu, su;
+	gid_t rg, eg, sg;
+
+	if (getresuid(&ru, &eu, &su) < 0 || getresgid(&rg, &eg, &sg) < 0)
+		return -errno;
+	if (ru != cfg->uid || eu != cfg->uid || su != cfg->uid ||
+	    rg != cfg->gid || eg != cfg->gid || sg != cfg->gid)
+		return -EPERM;
+	if (getgroups(0, NULL) != 0)
+		return -EPERM;
+	if (capng_get_caps_process() < 0)
+		return -EPERM;
+	if (capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE ||
+	    capng_have_permitted_capabilities() != CAPNG_NONE ||
+	    capng_have_capabilities(CAPNG_SELECT_BOUNDS) != CAPNG_NONE)
+		return -EPERM;
+	return 0;
+}
+
+/* Step 2, as root: clear every capability set and become uid/gid. */
+static int
+sandbox_drop_root(const struct sandbox_config *cfg)
+{
+	int r;
+
+	/* Never "drop" to root: that would keep every file permission. */
+	if (cfg->uid == 0 || cfg->gid == 0)
+		return -EINVAL;
+	errno = 0;
+	capng_clear(CAPNG_SELECT_BOTH);
+	r = capng_change_id((int)cfg->uid, (int)cfg->gid,
+	    CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING);
+	if (r < 0)
+		return sandbox_capng_errno(r);
+	return sandbox_verify_ids(cfg);
+}
+
+/*
+ * Step 2, not root (the client's --local mode): keep the uid, but a
+ * process with file or ambient capabilities must not keep them either.
+ */
+static int
+sandbox_drop_caps(void)
+{
+	if (capng_get_caps_process() < 0)
+		return -EPERM;
+	if (capng_have_capabilities(CAPNG_SELECT_CAPS) == CAPNG_NONE &&
+	    capng_have_permitted_capabilities() == CAPNG_NONE)
+		return 0;
+	capng_clear(CAPNG_SELECT_CAPS);
+	if (capng_apply(CAPNG_SELECT_CAPS) < 0)
+		return -EPERM;
+	if (capng_get_caps_process() < 0 ||
+	    capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE ||
+	    capng_have_permitted_capabilities() != CAPNG_NONE)
+		return -EPERM;
+	return 0;
+}
+
+/* Step 3.  Read it back: kcgi refuses to go on if NNP did not stick. */
+static int
+sandbox_nnp(void)
+{
+	int r;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -errno;
+	if ((r = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0)) < 0)
+		return -errno;
+	return r == 1 ? 0 : -EPERM;
+}
+
+#if SECCOMP_DEBUG
+/*
+ * -Dseccomp_debug only, never shipped: name the denied syscall on stderr,
+ * then die by SIGSYS as a release build would.  SA_RESETHAND restored the
+ * default action, so the next denied call (getpid) kills us.
+ */
+static void
+sandbox_sigsys(int sig, siginfo_t *si, void *uctx)
+{
+	char msg[] = "safeload-worker: seccomp denied syscall 0000000000\n";
+	unsigned int nr = (unsigned int)si->si_syscall;
+	size_t i = sizeof(msg) - 2;
+
+	(void)sig;
+	(void)uctx;
+	while (i > sizeof(msg) - 12) {
+		msg[--i] = (char)('0' + nr % 10);
+		nr /= 10;
+	}
+	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	(void)syscall(SCMP_SYS(getpid));
+	_exit(128 + SIGSYS);
+}
+
+static int
+sandbox_debug_init(scmp_filter_ctx ctx)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = sandbox_sigsys;
+	sa.sa_flags = SA_SIGINFO | SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGSYS, &sa, NULL) < 0)
+		return -errno;
+	return seccomp_attr_set(ctx, SCMP_FLTATR_ACT_DEFAULT, SCMP_ACT_TRAP);
+}
+#endif
+
+/* The allowlist tables, then clone3 -> ENOSYS (pitfall 4). */
+static int
+sandbox_rules(scmp_filter_ctx ctx)
+{
+	const struct sandbox_argrule *a;
+	size_t i;
+	int r;
+
+	for (i = 0; i < NELEM(worker_syscalls); i++)
+		if ((r = seccomp_rule_add_exact(ctx, SCMP_ACT_ALLOW,
+		    worker_syscalls[i], 0)) < 0)
+			return r;
+	for (i = 0; i < NELEM(worker_argrules); i++) {
+		a = &worker_argrules[i];
+		if ((r = seccomp_rule_add_exact(ctx, SCMP_ACT_ALLOW, a->nr, 1,
+		    SCMP_CMP(a->argn, SCMP_CMP_MASKED_EQ, a->mask,
+		    a->datum))) < 0)
+			return r;
+	}
+	/* glibc falls back to clone only on ENOSYS; EPERM is fatal. */
+	return seccomp_rule_add_exact(ctx, SCMP_ACT_ERRNO(ENOSYS),
+	    SCMP_SYS(clone3), 0);
+}
+
+/*
+ * Step 4.  Only the native ABI: libseccomp kills x32 numbers (bit 30) and
+ * foreign arches (i386 via int 0x80) with the bad-arch action.
+ */
+static int
+sandbox_seccomp(void)
+{
+	scmp_filter_ctx ctx;
+	int r;
+
+	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL)
+		return -ENOMEM;
+	if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
+	    SCMP_ACT_KILL_PROCESS)) < 0)
+		goto out;
+	/* Report the kernel's errno, not libseccomp's -ECANCELED. */
+	if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1)) < 0)
+		goto out;
+#if SECCOMP_DEBUG
+	if ((r = sandbox_debug_init(ctx)) < 0)
+		goto out;
+#endif
+	if ((r = sandbox_rules(ctx)) < 0)
+		goto out;
+	r = seccomp_load(ctx);
+out:
+	seccomp_release(ctx);
+	return r;
+}
+
+int
+sandbox_enter(const struct sandbox_config *cfg)
+{
+	int r;
+
+	if ((r = sandbox_limits(cfg)) < 0)
+		return r;
+	if (geteuid() == 0)
+		r = sandbox_drop_root(cfg);
+	else
+		r = sandbox_drop_caps();
+	if (r < 0)
+		return r;
+	if ((r = sandbox_nnp()) < 0)
+		return r;
+	return sandbox_seccomp();
+}
