@@ -182,6 +182,12 @@ buf_get_str(struct buf *b, char *dst, size_t cap)
 }
 
 int
+buf_poison(struct buf *b)
+{
+	return buf_fail(b, -EBADMSG);
+}
+
+int
 buf_end(const struct buf *b)
 {
 	if (b->err != 0)

@@ -44,6 +44,9 @@ int	buf_get_bytes(struct buf *b, void *dst, size_t n);
  */
 int	buf_get_str(struct buf *b, char *dst, size_t cap);
 
+/* Record a semantic error found by a caller's own check; returns -EBADMSG. */
+int	buf_poison(struct buf *b);
+
 /* 0 if every byte was consumed and no error happened, else -EBADMSG. */
 int	buf_end(const struct buf *b);
 /* The first error seen, or 0. */

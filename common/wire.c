@@ -200,7 +200,7 @@ wire_get_format(struct buf *b, enum report_format *ret)
 	if ((r = buf_get_u32(b, &v)) < 0)
 		return r;
 	if (v >= REPORT_FORMAT__MAX)
-		return -EBADMSG;
+		return buf_poison(b);
 	*ret = (enum report_format)v;
 	return 0;
 }
@@ -315,7 +315,7 @@ wire_get_reason(struct buf *b, enum reason *ret)
 		return r;
 	/* REASON_NONE is never a reason to reject. */
 	if (v == REASON_NONE || v >= REASON__MAX)
-		return -EBADMSG;
+		return buf_poison(b);
 	*ret = (enum reason)v;
 	return 0;
 }
