@@ -1,0 +1,377 @@
+/*
+ * safeload.c: the `safeload` command (role: client program; uses only the
+ * public API in safeload.h).
+ *
+ * Its interface is a contract that tests and scripts rely on (design.md,
+ * "Contract of the command-line client"): exit 0 when every file is
+ * accepted, 1 when any is rejected, 2 on a usage, connection or internal
+ * error; --json prints one object per file, one per line.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "safeload.h"
+
+#define EXIT_ACCEPT	0
+#define EXIT_REJECT	1
+#define EXIT_ERROR	2
+
+static const char *arg_socket;
+static const char *arg_profile;
+static const char *arg_output;
+static int arg_json;
+static int arg_local;
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: safeload [--socket PATH] check [--json] [--profile NAME] "
+	    "[-o OUT] [--local] FILE...\n"
+	    "       safeload [--socket PATH] status\n"
+	    "       safeload --help | --version\n"
+	    "\n"
+	    "check exits 0 when every FILE is accepted, 1 when any is "
+	    "rejected,\n"
+	    "2 on a usage, connection or internal error.\n"
+	    "  --json          one JSON object per file, one per line\n"
+	    "  --profile NAME  check under this policy profile\n"
+	    "  -o OUT          write the canonical model to OUT (one FILE)\n"
+	    "  --local         no daemon: spawn the sandboxed worker directly\n"
+	    "  --socket PATH   daemon socket (default $SAFELOAD_SOCKET, else\n"
+	    "                  /run/safeload/safeload.sock)\n");
+}
+
+/* File names are the user's; keep control characters off the terminal. */
+static void
+print_name(FILE *f, const char *s)
+{
+	for (; *s != '\0'; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+}
+
+static void
+warn_file(const char *file, const char *what, const char *detail)
+{
+	fputs("safeload: ", stderr);
+	print_name(stderr, file);
+	fprintf(stderr, ": %s%s%s\n", what, detail != NULL ? ": " : "",
+	    detail != NULL ? detail : "");
+}
+
+static void
+print_human(const struct sl_result *r, const char *file)
+{
+	size_t i, n;
+
+	if (sl_result_accepted(r)) {
+		print_name(stdout, file);
+		printf(": accept (%s, %llu functions, %llu parameters)\n",
+		    sl_result_format(r), (unsigned long long)sl_result_stat(r,
+		    SL_STAT_FUNCTIONS), (unsigned long long)sl_result_stat(r,
+		    SL_STAT_PARAMETERS));
+		return;
+	}
+	n = sl_result_reason_count(r);
+	for (i = 0; i < n; i++) {
+		print_name(stdout, file);
+		printf(": reject: %s: %s\n", sl_result_reason_code(r, i),
+		    sl_result_reason_message(r, i));
+	}
+}
+
+static int
+print_json(const struct sl_result *r, const char *file)
+{
+	char *j;
+
+	if ((j = sl_result_json(r, file)) == NULL) {
+		warn_file(file, "out of memory", NULL);
+		return -ENOMEM;
+	}
+	puts(j);
+	sl_free(j);
+	return 0;
+}
+
+/* Write all of p[0..n) to fd and make it durable. */
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return fsync(fd) < 0 ? -errno : 0;
+}
+
+/* Fill a new temporary file with p[0..n), with the usual 0666 & ~umask. */
+static int
+write_temp(int fd, const void *p, size_t n)
+{
+	mode_t mask;
+	int r;
+
+	mask = umask(0);
+	(void)umask(mask);
+	if (fchmod(fd, 0666 & ~mask) < 0)
+		return -errno;
+	if ((r = write_all(fd, p, n)) < 0)
+		return r;
+	return 0;
+}
+
+/* A temporary file next to OUT, then rename(): readers never see half. */
+static int
+write_output(struct sl_result *r, const char *out)
+{
+	static const char suffix[] = ".XXXXXX";
+	const void *data;
+	char *tmp = NULL;
+	size_t len, n = strlen(out);
+	int fd = -1, created = 0, ret;
+
+	if ((ret = sl_result_canonical(r, &data, &len)) < 0)
+		return ret;
+	if ((tmp = malloc(n + sizeof(suffix))) == NULL)
+		return -ENOMEM;
+	memcpy(tmp, out, n);
+	memcpy(tmp + n, suffix, sizeof(suffix));
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	created = 1;
+	if ((ret = write_temp(fd, data, len)) < 0)
+		goto out;
+	ret = close(fd) < 0 ? -errno : 0;
+	fd = -1;
+	if (ret == 0 && rename(tmp, out) < 0)
+		ret = -errno;
+out:
+	if (fd >= 0)
+		(void)close(fd);
+	if (ret < 0 && created)
+		(void)unlink(tmp);
+	free(tmp);
+	return ret;
+}
+
+/* Why a check got no verdict: the daemon's reason, or the errno. */
+static void
+warn_check(struct sl_client *c, const char *file, int err)
+{
+	const char *code, *msg;
+	char buf[512];
+
+	if (sl_client_last_error(c, &code, &msg) == 0) {
+		(void)snprintf(buf, sizeof(buf), "%s: %s", code, msg);
+		warn_file(file, buf, NULL);
+	} else if (err == -EOPNOTSUPP && arg_local) {
+		warn_file(file, "--profile needs the daemon", NULL);
+	} else {
+		warn_file(file, sl_strerror(err), NULL);
+	}
+}
+
+/* Check one file; returns its exit status. */
+static int
+check_one(struct sl_client *c, const char *file)
+{
+	struct sl_result *r = NULL;
+	unsigned flags = arg_output != NULL ? SL_CHECK_CANONICAL : 0;
+	int ret, err;
+
+	if ((err = sl_check_path(c, file, arg_profile, flags, &r)) < 0) {
+		warn_check(c, file, err);
+		return EXIT_ERROR;
+	}
+	ret = sl_result_accepted(r) ? EXIT_ACCEPT : EXIT_REJECT;
+	if (arg_json) {
+		if (print_json(r, file) < 0)
+			ret = EXIT_ERROR;
+	} else {
+		print_human(r, file);
+	}
+	if (ret == EXIT_ACCEPT && arg_output != NULL &&
+	    (err = write_output(r, arg_output)) < 0) {
+		warn_file(arg_output, sl_strerror(err), NULL);
+		ret = EXIT_ERROR;
+	}
+	sl_result_free(r);
+	return ret;
+}
+
+static int
+open_client(struct sl_client **ret)
+{
+	const char *where;
+	int r;
+
+	if (arg_local)
+		r = sl_client_new_local(ret);
+	else
+		r = sl_client_new(arg_socket, ret);
+	if (r < 0) {
+		where = arg_local ? "the local worker" : arg_socket != NULL ?
+		    arg_socket : getenv("SAFELOAD_SOCKET") != NULL ?
+		    getenv("SAFELOAD_SOCKET") : "/run/safeload/safeload.sock";
+		fprintf(stderr, "safeload: cannot %s ", arg_local ? "start" :
+		    "connect to");
+		print_name(stderr, where);
+		fprintf(stderr, ": %s\n", sl_strerror(r));
+	}
+	return r;
+}
+
+/* 0 to go on, or the exit status. */
+static int
+check_options(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "profile", required_argument, NULL, 'p' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "local", no_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "+ho:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'j': arg_json = 1; break;
+		case 'p': arg_profile = optarg; break;
+		case 'o': arg_output = optarg; break;
+		case 'l': arg_local = 1; break;
+		case 'h': usage(stdout); return EXIT_ACCEPT + 256;
+		default: usage(stderr); return EXIT_ERROR;
+		}
+	}
+	return 0;
+}
+
+static int
+cmd_check(int argc, char **argv)
+{
+	struct sl_client *c = NULL;
+	int i, r, worst = EXIT_ACCEPT;
+
+	if ((r = check_options(argc, argv)) != 0)
+		return r & 0xff;
+	if (optind >= argc || (arg_output != NULL && argc - optind != 1)) {
+		fprintf(stderr, "safeload: %s\n", optind >= argc ?
+		    "check needs a FILE" : "-o needs exactly one FILE");
+		usage(stderr);
+		return EXIT_ERROR;
+	}
+	if (open_client(&c) < 0)
+		return EXIT_ERROR;
+	for (i = optind; i < argc; i++) {
+		r = check_one(c, argv[i]);
+		if (r > worst)
+			worst = r;
+	}
+	sl_client_free(c);
+	return worst;
+}
+
+static int
+cmd_status(int argc, char **argv)
+{
+	struct sl_client *c = NULL;
+	char *text = NULL;
+	int r;
+
+	(void)argv;
+	if (argc != 1) {
+		usage(stderr);
+		return EXIT_ERROR;
+	}
+	if (open_client(&c) < 0)
+		return EXIT_ERROR;
+	if ((r = sl_status(c, &text)) < 0) {
+		warn_check(c, "status", r);
+		sl_client_free(c);
+		return EXIT_ERROR;
+	}
+	fputs(text, stdout);
+	sl_free(text);
+	sl_client_free(c);
+	return EXIT_ACCEPT;
+}
+
+static const struct {
+	const char	*name;
+	int		(*fn)(int, char **);
+} commands[] = {
+	{ "check", cmd_check },
+	{ "status", cmd_status },
+};
+
+/* Global options; 0 to go on to the command, or the exit status + 256. */
+static int
+global_options(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's': arg_socket = optarg; break;
+		case 'h': usage(stdout); return 256 + EXIT_ACCEPT;
+		case 'V': printf("safeload %s\n", sl_version());
+			return 256 + EXIT_ACCEPT;
+		default: usage(stderr); return 256 + EXIT_ERROR;
+		}
+	}
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	size_t i;
+	int r;
+
+	if ((r = global_options(argc, argv)) != 0)
+		return r - 256;
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_ERROR;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[optind], commands[i].name) != 0)
+			continue;
+		r = commands[i].fn(argc - optind, argv + optind);
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			fprintf(stderr, "safeload: stdout: %s\n",
+			    strerror(errno));
+			return EXIT_ERROR;
+		}
+		return r;
+	}
+	fprintf(stderr, "safeload: unknown command '%s'\n", argv[optind]);
+	usage(stderr);
+	return EXIT_ERROR;
+}
