@@ -1,0 +1,717 @@
+/*
+ * test-sandbox.c: run the real sandbox_enter() in forked children and probe
+ * it (role: tests).
+ *
+ * Death tests (Chromium BPF_DEATH_TEST, bubblewrap try-syscall): each child
+ * enters the sandbox, makes one forbidden syscall with harmless arguments
+ * (bad fds, NULL pointers) and must die by SIGSYS.  Allowed-path tests: the
+ * child does the worker's job and exits 0.  State tests: the parent reads
+ * /proc/PID/{status,limits} of a child parked inside the sandbox, because
+ * getuid()/getrlimit() are themselves forbidden in there.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fd.h"
+#include "limits.h"
+#include "sandbox.h"
+#include "tap.h"
+#include "wire.h"
+
+#define X32_BIT		0x40000000L
+#define I386_GETPID	20L
+#define TIMING_RUNS	200
+#define BIG		(64u * 1024u * 1024u)
+
+static struct sandbox_config cfg;
+static pid_t parent_pid;	/* taken before the sandbox: getppid is denied */
+static int is_root;
+
+/* --- denied probes: each must kill the child with SIGSYS ---------------- */
+
+static void p_execve(void) { syscall(SYS_execve, NULL, NULL, NULL); }
+static void p_execveat(void) { syscall(SYS_execveat, -1, "", NULL, NULL,
+    AT_EMPTY_PATH); }
+static void p_socket_inet(void) { syscall(SYS_socket, AF_INET, SOCK_STREAM,
+    0); }
+static void p_socket_unix(void) { syscall(SYS_socket, AF_UNIX, SOCK_STREAM,
+    0); }
+static void p_socketpair(void) { syscall(SYS_socketpair, AF_UNIX,
+    SOCK_STREAM, 0, NULL); }
+static void p_connect(void) { syscall(SYS_connect, -1, NULL, 0); }
+static void p_open(void) { syscall(SYS_open, NULL, O_RDONLY); }
+static void p_openat(void) { syscall(SYS_openat, AT_FDCWD, NULL,
+    O_RDONLY); }
+static void p_ioctl(void) { syscall(SYS_ioctl, -1, TIOCSTI, NULL); }
+/* CVE-2019-10063: the kernel truncates cmd to 32 bits. */
+static void p_ioctl_high(void) { syscall(SYS_ioctl, -1,
+    (unsigned long)TIOCSTI | (1ul << 32), NULL); }
+static void p_ptrace(void) { syscall(SYS_ptrace, PTRACE_PEEKDATA, 0,
+    NULL, NULL); }
+static void p_kill(void) { syscall(SYS_kill, parent_pid, 0); }
+static void p_tgkill(void) { syscall(SYS_tgkill, parent_pid, parent_pid,
+    0); }
+static void p_pidfd_open(void) { syscall(SYS_pidfd_open, parent_pid, 0); }
+static void p_fork(void) { syscall(SYS_fork); }
+static void p_vfork(void) { syscall(SYS_vfork); }
+static void p_clone_ns(void) { syscall(SYS_clone, CLONE_NEWUSER |
+    CLONE_NEWNS | SIGCHLD, NULL, NULL, NULL, 0); }
+static void p_unshare(void) { syscall(SYS_unshare, CLONE_NEWUSER); }
+static void p_setns(void) { syscall(SYS_setns, -1, 0); }
+static void p_io_uring(void) { syscall(SYS_io_uring_setup, 0, NULL); }
+static void p_bpf(void) { syscall(SYS_bpf, 0, NULL, 0); }
+static void p_keyctl(void) { syscall(SYS_keyctl, 0, 0, 0, 0, 0); }
+static void p_add_key(void) { syscall(SYS_add_key, NULL, NULL, NULL, 0,
+    0); }
+static void p_setuid(void) { syscall(SYS_setuid, 0); }
+static void p_chroot(void) { syscall(SYS_chroot, NULL); }
+static void p_mount(void) { syscall(SYS_mount, NULL, NULL, NULL, 0,
+    NULL); }
+static void p_perf(void) { syscall(SYS_perf_event_open, NULL, 0, -1, -1,
+    0); }
+static void p_userfaultfd(void) { syscall(SYS_userfaultfd, 0); }
+static void p_vm_writev(void) { syscall(SYS_process_vm_writev, parent_pid,
+    NULL, 0, NULL, 0, 0); }
+static void p_prctl(void) { syscall(SYS_prctl, PR_SET_DUMPABLE, 1, 0, 0,
+    0); }
+static void p_seccomp(void) { syscall(SYS_seccomp, 0, 0, NULL); }
+static void p_memfd_exec(void) { syscall(SYS_memfd_create, "x", 0); }
+static void p_fcntl_dup(void) { syscall(SYS_fcntl, 2, F_DUPFD, 0); }
+static void p_stat_path(void) { syscall(SYS_newfstatat, AT_FDCWD, "/",
+    NULL, 0); }
+/* A CPU clock of another process (Chromium's RestrictClockID). */
+static void p_clock_pid(void) { syscall(SYS_clock_gettime,
+    (clockid_t)((~(unsigned)parent_pid << 3) | 2), NULL); }
+static void p_madv_dontfork(void) { syscall(SYS_madvise, NULL, 0,
+    MADV_DONTFORK); }
+static void p_getpid(void) { syscall(SYS_getpid); }
+/* An allowed number (write) through the x32 ABI must still die. */
+static void p_x32_write(void) { syscall(X32_BIT | SYS_write, -1, NULL,
+    0); }
+static void p_x32_getpid(void) { syscall(X32_BIT | SYS_getpid); }
+
+/* The i386 ABI through int 0x80: a foreign arch, killed by BADARCH. */
+static void
+p_int80(void)
+{
+	long ret;
+
+	__asm__ volatile("int $0x80" : "=a"(ret) : "a"(I386_GETPID)
+	    : "memory");
+	(void)ret;
+}
+
+static void
+p_mmap_exec(void)
+{
+	syscall(SYS_mmap, NULL, 4096, PROT_READ | PROT_EXEC,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+}
+
+/* PROT_EXEC with junk in the high word must not slip past the mask. */
+static void
+p_mmap_exec_high(void)
+{
+	syscall(SYS_mmap, NULL, 4096,
+	    (unsigned long)(PROT_READ | PROT_EXEC) | (1ul << 40),
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+}
+
+static void
+p_mprotect_exec(void)
+{
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		_exit(3);
+	syscall(SYS_mprotect, p, 4096, PROT_READ | PROT_EXEC);
+}
+
+static const struct {
+	const char	*name;
+	void		(*fn)(void);
+} death_probes[] = {
+	{ "execve", p_execve },
+	{ "execveat", p_execveat },
+	{ "socket(AF_INET)", p_socket_inet },
+	{ "socket(AF_UNIX)", p_socket_unix },
+	{ "socketpair", p_socketpair },
+	{ "connect", p_connect },
+	{ "open", p_open },
+	{ "openat", p_openat },
+	{ "ioctl(TIOCSTI)", p_ioctl },
+	{ "ioctl(TIOCSTI | 1<<32)", p_ioctl_high },
+	{ "ptrace", p_ptrace },
+	{ "kill(parent, 0)", p_kill },
+	{ "tgkill(parent)", p_tgkill },
+	{ "pidfd_open(parent)", p_pidfd_open },
+	{ "fork", p_fork },
+	{ "vfork", p_vfork },
+	{ "clone(CLONE_NEWUSER|CLONE_NEWNS)", p_clone_ns },
+	{ "unshare(CLONE_NEWUSER)", p_unshare },
+	{ "setns", p_setns },
+	{ "io_uring_setup", p_io_uring },
+	{ "bpf", p_bpf },
+	{ "keyctl", p_keyctl },
+	{ "add_key", p_add_key },
+	{ "mmap(PROT_EXEC)", p_mmap_exec },
+	{ "mmap(PROT_EXEC | high bits)", p_mmap_exec_high },
+	{ "mprotect(PROT_EXEC)", p_mprotect_exec },
+	{ "setuid(0)", p_setuid },
+	{ "chroot", p_chroot },
+	{ "mount", p_mount },
+	{ "perf_event_open", p_perf },
+	{ "userfaultfd", p_userfaultfd },
+	{ "process_vm_writev(parent)", p_vm_writev },
+	{ "prctl(PR_SET_DUMPABLE)", p_prctl },
+	{ "seccomp", p_seccomp },
+	{ "memfd_create without sealing flags", p_memfd_exec },
+	{ "fcntl(F_DUPFD)", p_fcntl_dup },
+	{ "newfstatat(path, flags 0)", p_stat_path },
+	{ "clock_gettime(another pid's CPU clock)", p_clock_pid },
+	{ "madvise(MADV_DONTFORK)", p_madv_dontfork },
+	{ "getpid (not on the list)", p_getpid },
+	{ "x32 write (nr | 0x40000000)", p_x32_write },
+	{ "x32 getpid", p_x32_getpid },
+	{ "i386 getpid via int 0x80", p_int80 },
+};
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* --- running children ---------------------------------------------------- */
+
+/*
+ * Fork; the child enters the sandbox (exit 99 if that fails), runs fn and
+ * exits 0 if it returns.  Returns the wait status, or -1.
+ */
+static pid_t
+fork_child(const struct sandbox_config *c, void (*fn)(void))
+{
+	pid_t pid;
+
+	fflush(stdout);
+	if ((pid = fork()) != 0)
+		return pid;
+	if (sandbox_enter(c) < 0)
+		_exit(99);
+	fn();
+	_exit(0);
+}
+
+static int
+wait_child(pid_t pid)
+{
+	int st;
+
+	if (pid < 0)
+		return -1;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return st;
+}
+
+static int
+run_child(void (*fn)(void))
+{
+	return wait_child(fork_child(&cfg, fn));
+}
+
+static int
+died_by_sigsys(int st)
+{
+	return st != -1 && WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS;
+}
+
+static int
+exited_zero(int st)
+{
+	return st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+static void
+diag_status(int st)
+{
+	if (st == -1)
+		tap_diag("fork/wait failed: %s", strerror(errno));
+	else if (WIFSIGNALED(st))
+		tap_diag("killed by signal %d", WTERMSIG(st));
+	else
+		tap_diag("exited %d", WEXITSTATUS(st));
+}
+
+static void
+test_deaths(void)
+{
+	size_t i;
+	int st;
+
+	for (i = 0; i < NELEM(death_probes); i++) {
+		st = run_child(death_probes[i].fn);
+		if (!ok(died_by_sigsys(st), "%s dies by SIGSYS",
+		    death_probes[i].name))
+			diag_status(st);
+	}
+}
+
+/* --- allowed paths: the child does the worker's job and exits 0 --------- */
+
+static void
+a_malloc(void)
+{
+	char *small[64], *big, *p;
+	size_t i;
+
+	for (i = 0; i < NELEM(small); i++)
+		if ((small[i] = malloc(16 + i * 512)) == NULL)
+			_exit(1);
+	if ((big = malloc(BIG)) == NULL)
+		_exit(2);
+	memset(big, 0xa5, BIG);
+	if ((p = realloc(big, 2 * BIG)) == NULL)
+		_exit(3);
+	if (p[BIG - 1] != (char)0xa5)
+		_exit(4);
+	free(p);
+	for (i = 0; i < NELEM(small); i++)
+		free(small[i]);
+	if ((p = calloc(1024, 1024)) == NULL)
+		_exit(5);
+	free(p);
+}
+
+/* A sealed memfd written with write(), then mapped read-only. */
+static int
+make_sealed_memfd(const char *text, size_t len)
+{
+	int fd;
+
+	fd = memfd_create("test", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0 || fd_write_full(fd, text, len) < 0 ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
+	    F_SEAL_WRITE | F_SEAL_SEAL) < 0)
+		return -1;
+	return fd;
+}
+
+static void
+a_memfd(void)
+{
+	static const char text[] = "canonical model bytes";
+	struct stat st;
+	char *p;
+	int fd;
+
+	if ((fd = make_sealed_memfd(text, sizeof(text))) < 0)
+		_exit(1);
+	if (fcntl(fd, F_GET_SEALS) != (F_SEAL_SHRINK | F_SEAL_GROW |
+	    F_SEAL_WRITE | F_SEAL_SEAL))
+		_exit(2);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size != (off_t)sizeof(text))
+		_exit(3);
+	p = mmap(NULL, sizeof(text), PROT_READ, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED || memcmp(p, text, sizeof(text)) != 0)
+		_exit(4);
+	if (munmap(p, sizeof(text)) < 0 || close(fd) < 0)
+		_exit(5);
+}
+
+static void
+a_clone3(void)
+{
+	if (syscall(SYS_clone3, NULL, 0) != -1 || errno != ENOSYS)
+		_exit(1);
+}
+
+/* The real syscalls, not the vDSO, to exercise the clock rules. */
+static void
+a_clocks(void)
+{
+	struct timespec ts;
+	struct timeval tv;
+
+	if (syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &ts) < 0 ||
+	    syscall(SYS_clock_gettime, CLOCK_REALTIME, &ts) < 0 ||
+	    syscall(SYS_clock_gettime, CLOCK_PROCESS_CPUTIME_ID, &ts) < 0 ||
+	    syscall(SYS_gettimeofday, &tv, NULL) < 0)
+		_exit(1);
+}
+
+static void
+a_madvise(void)
+{
+	void *p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED || madvise(p, 1 << 20, MADV_DONTNEED) < 0 ||
+	    madvise(p, 1 << 20, MADV_SEQUENTIAL) < 0 ||
+	    mprotect(p, 1 << 20, PROT_READ) < 0 || munmap(p, 1 << 20) < 0)
+		_exit(1);
+}
+
+static void a_nothing(void) { }
+
+static const struct {
+	const char	*name;
+	void		(*fn)(void);
+} allowed_probes[] = {
+	{ "enter and _exit(0)", a_nothing },
+	{ "malloc, realloc, calloc, free (small and 128 MiB)", a_malloc },
+	{ "memfd_create + write + seal + fstat + mmap read-only", a_memfd },
+	{ "clone3 fails with ENOSYS (glibc falls back)", a_clone3 },
+	{ "clock_gettime/gettimeofday syscalls", a_clocks },
+	{ "madvise DONTNEED/SEQUENTIAL, mprotect RW->R", a_madvise },
+};
+
+static void
+test_allowed(void)
+{
+	size_t i;
+	int st;
+
+	for (i = 0; i < NELEM(allowed_probes); i++) {
+		st = run_child(allowed_probes[i].fn);
+		if (!ok(exited_zero(st), "allowed: %s", allowed_probes[i].name))
+			diag_status(st);
+	}
+}
+
+/* --- the worker's round trip: request in, sealed memfd out -------------- */
+
+static int child_sock = -1;	/* the child's end of a socketpair */
+static int parent_sock = -1;	/* the other end; the child closes it */
+
+static void
+a_roundtrip(void)
+{
+	uint8_t data[MSG_MAX];
+	struct wire_msg m;
+	struct stat st;
+	struct buf b;
+	char *p;
+	int fd;
+
+	if (wire_recv(child_sock, data, sizeof(data), &m) < 0 || m.fd < 0)
+		_exit(1);
+	if (fstat(m.fd, &st) < 0 || st.st_size != 5)
+		_exit(2);
+	p = mmap(NULL, 5, PROT_READ, MAP_PRIVATE, m.fd, 0);
+	if (p == MAP_FAILED || memcmp(p, "model", 5) != 0)
+		_exit(3);
+	if ((fd = make_sealed_memfd("canon", 5)) < 0)
+		_exit(4);
+	buf_init(&b, data, sizeof(data));
+	buf_put_u32(&b, 42);
+	if (wire_send(child_sock, WIRE_ANS_RESULT, m.id, &b, fd) < 0)
+		_exit(5);
+}
+
+static int
+check_reply(int sock)
+{
+	uint8_t data[MSG_MAX];
+	struct wire_msg m;
+	char text[8];
+	int seals;
+
+	if (wire_recv(sock, data, sizeof(data), &m) < 0 || m.fd < 0)
+		return 0;
+	seals = fcntl(m.fd, F_GET_SEALS);
+	memset(text, 0, sizeof(text));
+	if (pread(m.fd, text, sizeof(text), 0) != 5)
+		seals = -1;
+	(void)close(m.fd);
+	return m.type == WIRE_ANS_RESULT && m.id == 9 && m.len == 4 &&
+	    strcmp(text, "canon") == 0 && seals == (F_SEAL_SHRINK |
+	    F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+}
+
+static void
+test_roundtrip(void)
+{
+	int sv[2], mfd = -1, st;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 ||
+	    (mfd = make_sealed_memfd("model", 5)) < 0 ||
+	    wire_send(sv[0], WIRE_REQ_WORK, 9, NULL, mfd) < 0) {
+		ok(0, "round trip setup: %s", strerror(errno));
+		return;
+	}
+	child_sock = sv[1];
+	st = run_child(a_roundtrip);
+	if (!ok(exited_zero(st), "allowed: recvmsg+fd, fstat, mmap, "
+	    "sealed memfd, sendmsg+fd"))
+		diag_status(st);
+	ok(check_reply(sv[0]), "reply carries a sealed memfd with the bytes");
+	(void)close(sv[0]);
+	(void)close(sv[1]);
+	(void)close(mfd);
+}
+
+/* --- state of a child parked inside the sandbox, read from /proc -------- */
+
+/* Tell the parent we are in, then block until it closes its end. */
+static void
+a_park(void)
+{
+	struct msghdr mh;
+
+	memset(&mh, 0, sizeof(mh));
+	(void)close(parent_sock);
+	if (write(child_sock, "r", 1) != 1)
+		_exit(1);
+	(void)recvmsg(child_sock, &mh, 0);
+}
+
+static int
+read_proc(pid_t pid, const char *what, char *out, size_t cap)
+{
+	char path[64];
+	ssize_t n;
+	int fd, r = 0;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -errno;
+	if ((n = read(fd, out, cap - 1)) < 0)
+		r = -errno;
+	out[n < 0 ? 0 : n] = '\0';
+	(void)close(fd);
+	return r;
+}
+
+/* The line of /proc/PID/limits named `name` has soft and hard == want. */
+static int
+limit_is(const char *limits, const char *name, const char *want)
+{
+	char soft[32], hard[32];
+	const char *l = strstr(limits, name);
+
+	if (l == NULL || sscanf(l + 26, "%31s %31s", soft, hard) != 2)
+		return 0;
+	return strcmp(soft, want) == 0 && strcmp(hard, want) == 0;
+}
+
+static void
+check_limits(const char *lim)
+{
+	char v[32];
+
+	ok(limit_is(lim, "Max processes", "0"), "RLIMIT_NPROC = 0");
+	ok(limit_is(lim, "Max core file size", "0"), "RLIMIT_CORE = 0");
+	(void)snprintf(v, sizeof(v), "%llu",
+	    (unsigned long long)CANONICAL_MAX_BYTES);
+	ok(limit_is(lim, "Max file size", v),
+	    "RLIMIT_FSIZE = CANONICAL_MAX_BYTES");
+	(void)snprintf(v, sizeof(v), "%u", cfg.nofile);
+	ok(limit_is(lim, "Max open files", v), "RLIMIT_NOFILE = %s", v);
+	(void)snprintf(v, sizeof(v), "%llu", (unsigned long long)cfg.as_bytes);
+	ok(limit_is(lim, "Max address space", v), "RLIMIT_AS = %s", v);
+	(void)snprintf(v, sizeof(v), "%u", cfg.cpu_seconds);
+	ok(limit_is(lim, "Max cpu time", v), "RLIMIT_CPU = %s", v);
+}
+
+static void
+check_root_ids(const char *status)
+{
+	static const char *const caps[] = {
+		"CapInh:\t0000000000000000\n", "CapPrm:\t0000000000000000\n",
+		"CapEff:\t0000000000000000\n", "CapBnd:\t0000000000000000\n",
+		"CapAmb:\t0000000000000000\n",
+	};
+	char want[96];
+	size_t i;
+	int all = 1;
+
+	(void)snprintf(want, sizeof(want), "Uid:\t%u\t%u\t%u\t%u\n",
+	    cfg.uid, cfg.uid, cfg.uid, cfg.uid);
+	ok(strstr(status, want) != NULL, "real/effective/saved/fs uid = %u",
+	    cfg.uid);
+	(void)snprintf(want, sizeof(want), "Gid:\t%u\t%u\t%u\t%u\n",
+	    cfg.gid, cfg.gid, cfg.gid, cfg.gid);
+	ok(strstr(status, want) != NULL, "every gid = %u", cfg.gid);
+	/* The kernel prints a blank after the (empty) group list. */
+	ok(strstr(status, "Groups:\t \n") != NULL ||
+	    strstr(status, "Groups:\t\n") != NULL, "no supplementary groups");
+	for (i = 0; i < NELEM(caps); i++)
+		all &= strstr(status, caps[i]) != NULL;
+	ok(all, "inheritable, permitted, effective, bounding, ambient empty");
+}
+
+static void
+check_status(pid_t pid, const char *status)
+{
+	struct stat st;
+	char path[64];
+
+	ok(strstr(status, "NoNewPrivs:\t1\n") != NULL, "NO_NEW_PRIVS = 1");
+	ok(strstr(status, "Seccomp:\t2\n") != NULL, "seccomp mode 2 (filter)");
+	ok(strstr(status, "Seccomp_filters:\t1\n") != NULL,
+	    "exactly one filter installed");
+	/* A non-dumpable process's /proc/PID files belong to root. */
+	(void)snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	ok(stat(path, &st) == 0 && st.st_uid == 0, "not dumpable");
+	if (is_root)
+		check_root_ids(status);
+	else
+		tap_skip("uid/gid/capability drop needs root");
+}
+
+static void
+test_state(void)
+{
+	char status[4096], limits[4096], c;
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		ok(0, "state setup: %s", strerror(errno));
+		return;
+	}
+	child_sock = sv[1];
+	parent_sock = sv[0];
+	pid = fork_child(&cfg, a_park);
+	if (read(sv[0], &c, 1) != 1 ||
+	    read_proc(pid, "status", status, sizeof(status)) < 0 ||
+	    read_proc(pid, "limits", limits, sizeof(limits)) < 0)
+		status[0] = limits[0] = '\0';
+	check_status(pid, status);
+	check_limits(limits);
+	(void)close(sv[1]);
+	(void)close(sv[0]);
+	ok(exited_zero(wait_child(pid)), "parked child exits cleanly");
+}
+
+/* --- failure paths: sandbox_enter() refuses, the caller must _exit ------ */
+
+static struct sandbox_config bad_cfg;
+
+/* Exit 0 iff sandbox_enter(&bad_cfg) fails with -EINVAL. */
+static void
+bad_child(void)
+{
+	_exit(sandbox_enter(&bad_cfg) == -EINVAL ? 0 : 1);
+}
+
+/* Fork a child that runs fn outside the sandbox; return its status. */
+static int
+run_plain(void (*fn)(void))
+{
+	pid_t pid;
+
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		fn();
+		_exit(0);
+	}
+	return wait_child(pid);
+}
+
+static void
+test_failures(void)
+{
+	bad_cfg = cfg;
+	bad_cfg.nofile = 0;
+	ok(exited_zero(run_plain(bad_child)), "nofile 0: -EINVAL");
+	bad_cfg = cfg;
+	bad_cfg.as_bytes = 0;
+	ok(exited_zero(run_plain(bad_child)), "as_bytes 0: -EINVAL");
+	if (!is_root) {
+		tap_skip("refusing uid 0 needs root");
+		tap_skip("refusing gid 0 needs root");
+		return;
+	}
+	bad_cfg = cfg;
+	bad_cfg.uid = 0;
+	ok(exited_zero(run_plain(bad_child)), "root: target uid 0: -EINVAL");
+	bad_cfg = cfg;
+	bad_cfg.gid = 0;
+	ok(exited_zero(run_plain(bad_child)), "root: target gid 0: -EINVAL");
+}
+
+/* --- cost: median time of sandbox_enter() over TIMING_RUNS forks -------- */
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Child: time sandbox_enter() and write the nanoseconds to child_sock. */
+static void
+timed_child(void)
+{
+	struct timespec t0, t1;
+	uint64_t ns;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (sandbox_enter(&cfg) < 0)
+		_exit(99);
+	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
+	ns = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u +
+	    (uint64_t)t1.tv_nsec - (uint64_t)t0.tv_nsec;
+	_exit(write(child_sock, &ns, sizeof(ns)) == sizeof(ns) ? 0 : 1);
+}
+
+static void
+test_timing(void)
+{
+	static uint64_t ns[TIMING_RUNS];
+	int sv[2], i, good = 0;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return;
+	child_sock = sv[1];
+	for (i = 0; i < TIMING_RUNS; i++)
+		if (exited_zero(run_plain(timed_child)) &&
+		    read(sv[0], &ns[good], sizeof(ns[0])) == sizeof(ns[0]))
+			good++;
+	(void)close(sv[0]);
+	(void)close(sv[1]);
+	if (!ok(good == TIMING_RUNS, "%d timed runs", TIMING_RUNS))
+		return;
+	qsort(ns, TIMING_RUNS, sizeof(ns[0]), cmp_u64);
+	tap_diag("sandbox_enter(): median %.1f us, p90 %.1f us, max %.1f us",
+	    ns[TIMING_RUNS / 2] / 1e3, ns[TIMING_RUNS * 9 / 10] / 1e3,
+	    ns[TIMING_RUNS - 1] / 1e3);
+	ok(ns[TIMING_RUNS / 2] < 50000000u, "median under 50 ms");
+}
+
+int
+main(void)
+{
+	parent_pid = getpid();
+	is_root = geteuid() == 0;
+	sandbox_config_default(&cfg);
+	if (!is_root)
+		tap_diag("not root: uid/gid/capability checks skip");
+	test_deaths();
+	test_allowed();
+	test_roundtrip();
+	test_state();
+	test_failures();
+	test_timing();
+	return tap_done();
+}
