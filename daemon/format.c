@@ -5,7 +5,7 @@
  * else to protobuf.  We are stricter: the full 8-byte v1 marker, the ktnc
  * header, then a cheap walk of the top-level protobuf fields, which for a
  * CNTK Dictionary can only be field 1 (varint) and field 2 (map entries)
- * and for ONNX are the fields of onnx.ModelProto.  Nothing here decodes
+ * and for ONNX must include onnx.ModelProto's graph.  Nothing here decodes
  * nested messages; the real checks come later, on the chosen path.
  */
 #include <stdbool.h>
@@ -22,24 +22,19 @@ static const uint8_t format_v1_marker[8] = {
 static const uint8_t format_ktnc_magic[4] = { 0x6b, 0x74, 0x6e, 0x63 };
 #define FORMAT_KTNC_HDR_LEN	8u
 
-/* onnx.ModelProto top-level fields and their wire types. */
-static const struct {
-	uint32_t	number;
-	enum pw_wire	wire;
-} format_onnx_fields[] = {
-	{ 1, PW_WIRE_VARINT },	/* ir_version */
-	{ 2, PW_WIRE_LEN },	/* producer_name */
-	{ 3, PW_WIRE_LEN },	/* producer_version */
-	{ 4, PW_WIRE_LEN },	/* domain */
-	{ 5, PW_WIRE_VARINT },	/* model_version */
-	{ 6, PW_WIRE_LEN },	/* doc_string */
-	{ 7, PW_WIRE_LEN },	/* graph */
-	{ 8, PW_WIRE_LEN },	/* opset_import */
-	{ 14, PW_WIRE_LEN },	/* metadata_props */
-	{ 20, PW_WIRE_LEN },	/* training_info */
-	{ 25, PW_WIRE_LEN },	/* functions */
-};
+/*
+ * onnx.ModelProto: graph is field 7 (message).  ir_version (field 1) is
+ * absent when 0, and other top-level fields are not constrained: early
+ * CNTK/WinML exports carry fields that later ONNX versions dropped or
+ * reused.
+ */
 #define FORMAT_ONNX_GRAPH	7u
+
+/* What the top-level walk saw. */
+struct format_seen {
+	bool	only_v2;	/* nothing but CNTK Dictionary fields */
+	bool	graph;
+};
 
 static bool
 format_is_v2_field(const struct pw_field *f)
@@ -48,36 +43,25 @@ format_is_v2_field(const struct pw_field *f)
 	    (f->number == 2 && f->wire == PW_WIRE_LEN);
 }
 
-static bool
-format_is_onnx_field(const struct pw_field *f)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(format_onnx_fields) /
-	    sizeof(format_onnx_fields[0]); i++)
-		if (format_onnx_fields[i].number == f->number)
-			return format_onnx_fields[i].wire == f->wire;
-	return false;
-}
-
 /*
- * True when every top-level field of buf passes `accept` and the buffer
- * ends exactly after the last one.  *ret_graph tells whether ONNX's graph
- * field was among them.
+ * Walk the top-level fields of buf.  False when the framing is broken or
+ * does not end exactly at len.
  */
 static bool
-format_walk(const uint8_t *buf, size_t len,
-    bool (*accept)(const struct pw_field *), bool *ret_graph)
+format_walk(const uint8_t *buf, size_t len, struct format_seen *ret)
 {
 	struct pw_field f;
 	size_t pos = 0;
 
-	*ret_graph = false;
+	memset(ret, 0, sizeof(*ret));
+	ret->only_v2 = true;
 	while (pos < len) {
-		if (pw_field_next(buf, len, &pos, &f) < 0 || !accept(&f))
+		if (pw_field_next(buf, len, &pos, &f) < 0)
 			return false;
-		if (f.number == FORMAT_ONNX_GRAPH)
-			*ret_graph = true;
+		if (!format_is_v2_field(&f))
+			ret->only_v2 = false;
+		if (f.number == FORMAT_ONNX_GRAPH && f.wire == PW_WIRE_LEN)
+			ret->graph = true;
 	}
 	return true;
 }
@@ -85,7 +69,7 @@ format_walk(const uint8_t *buf, size_t len,
 enum format_kind
 format_detect(const uint8_t *buf, size_t len)
 {
-	bool graph;
+	struct format_seen seen;
 
 	if (len == 0)
 		return FORMAT_EMPTY;
@@ -95,10 +79,12 @@ format_detect(const uint8_t *buf, size_t len)
 	if (len >= sizeof(format_v1_marker) &&
 	    memcmp(buf, format_v1_marker, sizeof(format_v1_marker)) == 0)
 		return FORMAT_CNTK_V1;
-	if (format_walk(buf, len, format_is_v2_field, &graph))
+	if (!format_walk(buf, len, &seen))
+		return FORMAT_UNKNOWN;
+	if (seen.only_v2)
 		return FORMAT_CNTK_V2;
-	/* A ModelProto without a graph is not worth calling ONNX. */
-	if (format_walk(buf, len, format_is_onnx_field, &graph) && graph)
+	/* A ModelProto needs a graph; ir_version 0 is not written (proto3). */
+	if (seen.graph)
 		return FORMAT_ONNX;
 	return FORMAT_UNKNOWN;
 }

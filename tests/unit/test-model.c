@@ -1,0 +1,725 @@
+/*
+ * test-model.c: model_parse() on hand-built CNTK v2 bytes and on the real
+ * corpus (role: tests).
+ *
+ * Models are written with a tiny protobuf encoder rather than protobuf-c
+ * so that malformed and hostile inputs (duplicate keys, mismatched types,
+ * deep nesting) can be expressed.  The corpus part runs only when
+ * SAFELOAD_CORPUS names an existing directory.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "tap.h"
+
+/* --- a minimal protobuf encoder ----------------------------------------- */
+
+struct pb {
+	uint8_t	*p;
+	size_t	 n, cap;
+};
+
+static void
+pb_put(struct pb *b, const void *p, size_t n)
+{
+	if (b->n + n > b->cap) {
+		b->cap = (b->n + n) * 2 + 64;
+		if ((b->p = realloc(b->p, b->cap)) == NULL)
+			abort();
+	}
+	if (n > 0)
+		memcpy(b->p + b->n, p, n);
+	b->n += n;
+}
+
+static void
+pb_varint(struct pb *b, uint64_t v)
+{
+	uint8_t c;
+
+	do {
+		c = v & 0x7f;
+		v >>= 7;
+		if (v != 0)
+			c |= 0x80;
+		pb_put(b, &c, 1);
+	} while (v != 0);
+}
+
+static void
+pb_uint(struct pb *b, uint32_t field, uint64_t v)
+{
+	pb_varint(b, (uint64_t)field << 3);
+	pb_varint(b, v);
+}
+
+static void
+pb_bytes(struct pb *b, uint32_t field, const void *p, size_t n)
+{
+	pb_varint(b, (uint64_t)field << 3 | 2);
+	pb_varint(b, n);
+	pb_put(b, p, n);
+}
+
+/* Append sub as a length-delimited field and free it. */
+static void
+pb_sub(struct pb *b, uint32_t field, struct pb sub)
+{
+	pb_bytes(b, field, sub.p, sub.n);
+	free(sub.p);
+}
+
+/* DictionaryValue constructors (value_type, member). */
+static struct pb
+v_str(const char *s)
+{
+	struct pb v = { 0 };
+
+	pb_uint(&v, 1, 2);
+	pb_uint(&v, 2, 6);
+	pb_bytes(&v, 8, s, strlen(s));
+	return v;
+}
+
+static struct pb
+v_size(uint64_t n)
+{
+	struct pb v = { 0 };
+
+	pb_uint(&v, 2, 3);
+	pb_uint(&v, 5, n);
+	return v;
+}
+
+static struct pb
+v_bool(bool t)
+{
+	struct pb v = { 0 };
+
+	pb_uint(&v, 2, 1);
+	pb_uint(&v, 3, t);
+	return v;
+}
+
+static struct pb
+v_dict(struct pb d)
+{
+	struct pb v = { 0 };
+
+	pb_uint(&v, 2, 10);
+	pb_sub(&v, 12, d);
+	return v;
+}
+
+/* A Vector value; items[] are DictionaryValues, consumed. */
+static struct pb
+v_vec(struct pb *items, size_t n)
+{
+	struct pb v = { 0 }, vec = { 0 };
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		pb_sub(&vec, 1, items[i]);
+	pb_uint(&v, 2, 9);
+	pb_sub(&v, 11, vec);
+	return v;
+}
+
+/* A Float tensor with `n` values and shape dims[0..rank). */
+static struct pb
+v_tensor(size_t n, const uint64_t *dims, size_t rank)
+{
+	struct pb v = { 0 }, a = { 0 }, shape = { 0 }, dimv = { 0 },
+	    fv = { 0 }, raw = { 0 };
+	float f;
+	size_t i;
+
+	for (i = 0; i < rank; i++)
+		pb_varint(&dimv, dims[i]);
+	pb_sub(&shape, 1, dimv);
+	for (i = 0; i < n; i++) {
+		f = (float)i / 4;
+		pb_put(&raw, &f, sizeof(f));
+	}
+	pb_sub(&fv, 1, raw);
+	pb_uint(&a, 1, 1);
+	pb_sub(&a, 3, shape);
+	pb_sub(&a, 4, fv);
+	pb_uint(&v, 2, 11);
+	pb_sub(&v, 13, a);
+	return v;
+}
+
+/* Add entry {key: value} to a Dictionary under construction. */
+static void
+d_put(struct pb *d, const char *key, struct pb value)
+{
+	struct pb e = { 0 };
+
+	pb_bytes(&e, 1, key, strlen(key));
+	pb_sub(&e, 2, value);
+	pb_sub(d, 2, e);
+}
+
+/* --- the model under test, with knobs for each defect ------------------- */
+
+struct knobs {
+	const char	*top_type;	/* NULL: "CompositeFunction" */
+	const char	*fn_type;	/* of the second function */
+	uint64_t	 op;		/* of the second function */
+	const char	*root;
+	size_t		 values;	/* in the parameter */
+	bool		 dup_key;
+	bool		 wrong_type;
+	bool		 reversed;	/* top-level keys in reverse order */
+	bool		 unknown_field;
+	const char	*key;		/* extra top-level key */
+};
+
+static const struct knobs base = {
+	.fn_type = "PrimitiveFunction", .op = 19, .root = "Plus2", .values = 6,
+};
+
+static struct pb
+variable(const char *uid, uint64_t kind, size_t values)
+{
+	static const uint64_t dims[] = { 2, 3 };
+	struct pb d = { 0 }, none[1];
+
+	pb_uint(&d, 1, 2);
+	d_put(&d, "version", v_size(1));
+	d_put(&d, "type", v_str("Variable"));
+	d_put(&d, "uid", v_str(uid));
+	d_put(&d, "kind", v_size(kind));
+	d_put(&d, "data_type", v_size(1));
+	d_put(&d, "is_sparse", v_bool(false));
+	d_put(&d, "needs_gradient", v_bool(kind == 2));
+	d_put(&d, "dynamic_axis", v_vec(none, 0));
+	if (kind == 2)
+		d_put(&d, "value", v_tensor(values, dims, 2));
+	return v_dict(d);
+}
+
+static struct pb
+function(const char *type, const char *uid, uint64_t op, const char *in0,
+    const char *in1)
+{
+	struct pb d = { 0 }, ins[2];
+
+	ins[0] = v_str(in0);
+	ins[1] = v_str(in1);
+	d_put(&d, "version", v_size(20));
+	d_put(&d, "type", v_str(type));
+	d_put(&d, "uid", v_str(uid));
+	d_put(&d, "op", v_size(op));
+	d_put(&d, "inputs", v_vec(ins, 2));
+	d_put(&d, "attributes", v_dict((struct pb){ 0 }));
+	return v_dict(d);
+}
+
+static void
+top_keys(struct pb *d, const struct knobs *k, struct pb *v, size_t n)
+{
+	static const char *const keys[] = { "version", "type", "uid", "root",
+	    "inputs", "primitive_functions" };
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		j = k->reversed ? n - 1 - i : i;
+		d_put(d, keys[j], v[j]);
+	}
+}
+
+static struct pb
+model(const struct knobs *k)
+{
+	struct pb d = { 0 }, ins[2], fns[2], v[6];
+
+	ins[0] = variable("Input0", 0, 0);
+	ins[1] = variable("Parameter1", 2, k->values);
+	fns[0] = function("PrimitiveFunction", "Times1", 31, "Parameter1",
+	    "Input0");
+	fns[1] = function(k->fn_type, "Plus2", k->op, "Times1_Output_0",
+	    "Parameter1");
+	pb_uint(&d, 1, 2);
+	v[0] = k->wrong_type ? v_str("3") : v_size(3);
+	if (k->wrong_type)	/* says SizeT, holds a string */
+		v[0].p[3] = 3;
+	v[1] = v_str(k->top_type != NULL ? k->top_type : "CompositeFunction");
+	v[2] = v_str("CompositeFunction3");
+	v[3] = v_str(k->root);
+	/* Top-level unknown fields would make it unknown-format (format.c). */
+	if (k->unknown_field)
+		pb_uint(&v[3], 99, 12345);
+	v[4] = v_vec(ins, 2);
+	v[5] = v_vec(fns, 2);
+	top_keys(&d, k, v, 6);
+	if (k->dup_key)
+		d_put(&d, "uid", v_str("again"));
+	if (k->key != NULL)
+		d_put(&d, k->key, v_size(1));
+	return d;
+}
+
+/* --- running model_parse ------------------------------------------------ */
+
+struct result {
+	struct report	 rep;
+	int		 r;
+	uint8_t		*canon;
+	size_t		 canon_len;
+};
+
+static enum reason
+run(const uint8_t *p, size_t n, const struct model_limits *l,
+    struct result *res)
+{
+	report_init(&res->rep);
+	res->canon = NULL;
+	res->canon_len = 0;
+	res->r = model_parse(p, n, l, REPORT_FORMAT_UNKNOWN, &res->rep,
+	    &res->canon, &res->canon_len);
+	if (res->r < 0)
+		return REASON__MAX;
+	if (res->rep.verdict == REPORT_ACCEPT)
+		return res->canon != NULL ? REASON_NONE : REASON__MAX;
+	return res->rep.n_reasons > 0 ? res->rep.reasons[0].code : REASON__MAX;
+}
+
+static void
+expect(const uint8_t *p, size_t n, const struct model_limits *l,
+    enum reason want, const char *what)
+{
+	struct result res;
+	enum reason got = run(p, n, l, &res);
+
+	if (!ok(got == want, "%s: %s", what,
+	    reason_code(want) != NULL ? reason_code(want) : "accept"))
+		tap_diag("got %s: %s", reason_code(got) != NULL ?
+		    reason_code(got) : "accept/other",
+		    res.rep.n_reasons > 0 ? res.rep.reasons[0].message : "");
+	free(res.canon);
+}
+
+static void
+expect_model(const struct knobs *k, enum reason want, const char *what)
+{
+	struct model_limits l;
+	struct pb m = model(k);
+
+	model_limits_default(&l);
+	expect(m.p, m.n, &l, want, what);
+	free(m.p);
+}
+
+/* --- tests --------------------------------------------------------------- */
+
+static void
+test_accept(void)
+{
+	struct model_limits l;
+	struct pb m = model(&base);
+	struct result res;
+
+	model_limits_default(&l);
+	ok(run(m.p, m.n, &l, &res) == REASON_NONE, "tiny model accepted");
+	ok(res.rep.format == REPORT_FORMAT_CNTK_V2, "format cntk-v2");
+	ok(res.rep.stats.functions == 2 && res.rep.stats.parameters == 6 &&
+	    res.rep.stats.constants == 0, "stats: 2 functions, 6 parameters");
+	ok(res.rep.stats.max_depth >= 5 && res.rep.stats.max_depth < 20,
+	    "max_depth %llu", (unsigned long long)res.rep.stats.max_depth);
+	ok(res.rep.n_ops == 2 && strcmp(res.rep.ops[0].name, "Plus") == 0 &&
+	    strcmp(res.rep.ops[1].name, "Times") == 0, "ops Plus, Times");
+	free(res.canon);
+	free(m.p);
+}
+
+static bool
+canon_of(const uint8_t *p, size_t n, uint8_t **ret, size_t *ret_len)
+{
+	struct model_limits l;
+	struct result res;
+
+	model_limits_default(&l);
+	if (run(p, n, &l, &res) != REASON_NONE)
+		return false;
+	*ret = res.canon;
+	*ret_len = res.canon_len;
+	return true;
+}
+
+static bool
+same(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
+{
+	return an == bn && memcmp(a, b, an) == 0;
+}
+
+static void
+test_canonical(void)
+{
+	struct knobs k = base;
+	struct pb m1 = model(&base), m2, m3;
+	uint8_t *c1 = NULL, *c2 = NULL, *c3 = NULL, *cc = NULL;
+	size_t n1 = 0, n2 = 0, n3 = 0, nc = 0;
+
+	k.reversed = true;
+	m2 = model(&k);
+	k.reversed = false;
+	k.unknown_field = true;
+	m3 = model(&k);
+	ok(canon_of(m1.p, m1.n, &c1, &n1) && canon_of(m2.p, m2.n, &c2, &n2) &&
+	    canon_of(m3.p, m3.n, &c3, &n3), "variants accepted");
+	ok(!same(m1.p, m1.n, m2.p, m2.n) && same(c1, n1, c2, n2),
+	    "key order does not change the canonical form");
+	ok(same(c1, n1, c3, n3), "unknown fields are dropped");
+	ok(canon_of(c1, n1, &cc, &nc) && same(c1, n1, cc, nc),
+	    "canonical form is idempotent");
+	free(cc);
+	cc = NULL;
+	ok(canon_of(m1.p, m1.n, &cc, &nc) && same(c1, n1, cc, nc),
+	    "canonical form is deterministic");
+	free(c1);
+	free(c2);
+	free(c3);
+	free(cc);
+	free(m1.p);
+	free(m2.p);
+	free(m3.p);
+}
+
+static void
+test_rejects(void)
+{
+	struct knobs k;
+
+	k = base, k.top_type = "Learners";
+	expect_model(&k, REASON_NOT_A_MODEL, "checkpoint-like type");
+	k = base, k.fn_type = "UserDefinedFunction";
+	expect_model(&k, REASON_USER_DEFINED_FUNCTION, "UDF function entry");
+	k = base, k.fn_type = "SomethingElse";
+	expect_model(&k, REASON_USER_DEFINED_FUNCTION, "non-primitive entry");
+	k = base, k.key = "NativeUserDefinedFunction";
+	expect_model(&k, REASON_NONE, "odd key name alone is fine");
+	k = base, k.op = 98;
+	expect_model(&k, REASON_UNKNOWN_OP, "op 98");
+	k = base, k.op = 200;
+	expect_model(&k, REASON_UNKNOWN_OP, "op 200");
+	k = base, k.op = 93;
+	expect_model(&k, REASON_UNKNOWN_OP, "op 93 CustomProxyOp");
+	k = base, k.op = 90;
+	expect_model(&k, REASON_HOST_FILE_REFERENCE, "op 90 lattice");
+	k = base, k.dup_key = true;
+	expect_model(&k, REASON_DUPLICATE_KEY, "duplicate key");
+	k = base, k.values = 5;
+	expect_model(&k, REASON_SHAPE_MISMATCH, "5 values for shape 2x3");
+	k = base, k.wrong_type = true;
+	expect_model(&k, REASON_WRONG_TYPE, "SizeT holding a string");
+	k = base, k.root = "Nowhere";
+	expect_model(&k, REASON_DANGLING_REFERENCE, "dangling root");
+	k = base, k.root = "Input0";
+	expect_model(&k, REASON_DANGLING_REFERENCE, "root is a variable");
+}
+
+/* A UDF marker hidden deep in attributes is found too. */
+static void
+test_native_udf(void)
+{
+	struct model_limits l;
+	struct pb m = model(&base), state = { 0 };
+
+	d_put(&state, "type", v_str("NativeUserDefinedFunction"));
+	d_put(&state, "module", v_str("/tmp/evil.so"));
+	d_put(&m, "user_defined_state", v_dict(state));
+	model_limits_default(&l);
+	expect(m.p, m.n, &l, REASON_USER_DEFINED_FUNCTION, "native UDF state");
+	free(m.p);
+}
+
+static size_t
+varint_len(size_t n)
+{
+	size_t k = 1;
+
+	while (n >= 0x80) {
+		n >>= 7;
+		k++;
+	}
+	return k;
+}
+
+/*
+ * ~1.7 MB of nested dictionaries {"k": {"k": ...}}: protobuf-c alone
+ * overflows its stack on this; the wire walk must say depth-limit first.
+ * Built outside-in from precomputed sizes, since copying each level into
+ * the next would be quadratic.
+ */
+static void
+test_deep(void)
+{
+	struct model_limits l;
+	struct pb m = { 0 };
+	size_t *dsz, *esz, *vsz, n = 0, cap = 1u << 18;
+
+	dsz = calloc(cap, sizeof(*dsz));
+	esz = calloc(cap, sizeof(*esz));
+	vsz = calloc(cap, sizeof(*vsz));
+	if (dsz == NULL || esz == NULL || vsz == NULL)
+		abort();
+	/* Level i: Dictionary{2: Entry{1: "k", 2: Value{2: 10, 12: D(i-1)}}} */
+	while (dsz[n] < 1700u * 1024 && n + 1 < cap) {
+		n++;
+		vsz[n] = 3 + varint_len(dsz[n - 1]) + dsz[n - 1];
+		esz[n] = 4 + varint_len(vsz[n]) + vsz[n];
+		dsz[n] = 1 + varint_len(esz[n]) + esz[n];
+	}
+	for (; n > 0; n--) {
+		pb_varint(&m, 2 << 3 | 2);
+		pb_varint(&m, esz[n]);
+		pb_put(&m, "\x0a\x01k\x12", 4);
+		pb_varint(&m, vsz[n]);
+		pb_put(&m, "\x10\x0a\x62", 3);
+		pb_varint(&m, dsz[n - 1]);
+	}
+	model_limits_default(&l);
+	ok(m.n >= 1700u * 1024, "deep input is %zu bytes", m.n);
+	expect(m.p, m.n, &l, REASON_DEPTH_LIMIT, "deep nesting");
+	free(m.p);
+	free(dsz);
+	free(esz);
+	free(vsz);
+}
+
+static void
+test_framing(void)
+{
+	static const uint8_t v1[] = "B\0C\0N\0\0\0\x02\0\0\0";
+	static const uint8_t ktnc[] = "ktnc\x10\0\0\0\x08\x02\x12\x00";
+	static const uint8_t text[] = "root:x:0:0:root:/root:/bin/sh\n";
+	static const uint8_t nul_key[] = "\x12\x05\x0a\x03k\0y";
+	struct model_limits l;
+	struct pb m = model(&base);
+	struct result res;
+
+	model_limits_default(&l);
+	expect(m.p, 0, &l, REASON_EMPTY_FILE, "empty");
+	expect(ktnc, sizeof(ktnc) - 1, &l, REASON_LARGE_MODEL_LAYOUT, "ktnc");
+	expect(v1, sizeof(v1) - 1, &l, REASON_UNSUPPORTED_FORMAT, "v1");
+	expect(text, sizeof(text) - 1, &l, REASON_UNKNOWN_FORMAT, "text");
+	expect(nul_key, sizeof(nul_key) - 1, &l, REASON_INVALID_STRING,
+	    "NUL in a key");
+	m.p[m.n - 1] ^= 0x80;	/* last varint now runs off the end */
+	expect(m.p, m.n, &l, REASON_DECODE_ERROR, "truncated varint");
+	m.p[m.n - 1] ^= 0x80;
+	l.max_bytes = m.n - 1;
+	expect(m.p, m.n, &l, REASON_SIZE_LIMIT, "size limit");
+	model_limits_default(&l);
+	l.max_alloc = 512;
+	expect(m.p, m.n, &l, REASON_ALLOC_LIMIT, "alloc limit");
+	model_limits_default(&l);
+	l.max_elements = 5;
+	expect(m.p, m.n, &l, REASON_COUNT_LIMIT, "element limit");
+	model_limits_default(&l);
+	l.max_nodes = 3;
+	expect(m.p, m.n, &l, REASON_COUNT_LIMIT, "node limit");
+	model_limits_default(&l);
+	l.max_entries = 5;
+	expect(m.p, m.n, &l, REASON_COUNT_LIMIT, "entries limit");
+	model_limits_default(&l);
+	l.max_string = 4;
+	expect(m.p, m.n, &l, REASON_SIZE_LIMIT, "string limit");
+	l.max_string = 0;
+	report_init(&res.rep);
+	ok(model_parse(m.p, m.n, &l, REPORT_FORMAT_UNKNOWN, &res.rep,
+	    &res.canon, &res.canon_len) == -EINVAL, "bad limits: -EINVAL");
+	model_limits_default(&l);
+	report_init(&res.rep);
+	ok(model_parse(m.p, m.n, &l, REPORT_FORMAT_ONNX, &res.rep, &res.canon,
+	    &res.canon_len) == 0 && res.rep.verdict == REPORT_REJECT &&
+	    res.rep.reasons[0].code == REASON_UNKNOWN_FORMAT,
+	    "stated ONNX, content v2: unknown-format");
+	free(m.p);
+}
+
+/* --- the real corpus ----------------------------------------------------- */
+
+static uint8_t *
+slurp(const char *path, size_t *ret_len)
+{
+	FILE *f;
+	uint8_t *p = NULL;
+	long n;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0 && (p = malloc((size_t)n + 1)) != NULL &&
+	    fread(p, 1, (size_t)n, f) == (size_t)n)
+		*ret_len = (size_t)n;
+	else {
+		free(p);
+		p = NULL;
+	}
+	fclose(f);
+	return p;
+}
+
+/* The number after `"name": ` in [p, end), or -1. */
+static long long
+json_num(const char *p, const char *end, const char *name)
+{
+	char pat[96];
+	const char *q;
+
+	snprintf(pat, sizeof(pat), "\"%s\": ", name);
+	if ((q = strstr(p, pat)) == NULL || q >= end)
+		return -1;
+	return strtoll(q + strlen(pat), NULL, 10);
+}
+
+/* Compare the report's op histogram with the "ops" object at p. */
+static bool
+ops_match(const struct report *rep, const char *p, const char *end)
+{
+	const char *q, *close;
+	char name[REPORT_OP_NAME_MAX + 1];
+	size_t i, seen = 0;
+	long long n;
+
+	if ((q = strstr(p, "\"ops\": {")) == NULL || q >= end ||
+	    (close = strchr(q, '}')) == NULL)
+		return false;
+	q += strlen("\"ops\": {");
+	while ((q = strchr(q, '"')) != NULL && q < close) {
+		if (sscanf(q, "\"%48[^\"]\": %lld", name, &n) != 2)
+			return false;
+		for (i = 0; i < rep->n_ops; i++)
+			if (strcmp(rep->ops[i].name, name) == 0)
+				break;
+		if (i == rep->n_ops || rep->ops[i].count != (uint64_t)n)
+			return false;
+		seen++;
+		q = strchr(q + 1, '"') + 1;
+		q = strchr(q, ',') != NULL && strchr(q, ',') < close ?
+		    strchr(q, ',') : close;
+	}
+	return seen == rep->n_ops;
+}
+
+static void
+corpus_v2(const char *path, const char *label, const char *p,
+    const char *end)
+{
+	struct model_limits l;
+	struct result res;
+	uint8_t *buf, *cc = NULL;
+	size_t n = 0, nc = 0;
+
+	model_limits_default(&l);
+	if ((buf = slurp(path, &n)) == NULL) {
+		ok(0, "%s: readable", label);
+		return;
+	}
+	if (!ok(run(buf, n, &l, &res) == REASON_NONE, "%s: accepted", label))
+		tap_diag("%s", res.rep.reasons[0].message);
+	ok((long long)res.rep.stats.functions ==
+	    json_num(p, end, "num_primitive_functions") &&
+	    (long long)res.rep.stats.parameters ==
+	    json_num(p, end, "parameter_elements") &&
+	    (long long)res.rep.stats.constants ==
+	    json_num(p, end, "constant_elements") &&
+	    ops_match(&res.rep, p, end), "%s: stats and ops match", label);
+	ok(res.canon != NULL && canon_of(res.canon, res.canon_len, &cc, &nc) &&
+	    same(res.canon, res.canon_len, cc, nc), "%s: idempotent", label);
+	free(cc);
+	free(res.canon);
+	free(buf);
+}
+
+static void
+corpus_other(const char *path, const char *label, const char *kind)
+{
+	struct model_limits l;
+	struct result res;
+	enum reason got, want = REASON_NOT_A_MODEL;
+	uint8_t *buf;
+	size_t n = 0;
+
+	if (strncmp(kind, "v1", 2) == 0 || strncmp(kind, "onnx", 4) == 0)
+		want = REASON_UNSUPPORTED_FORMAT;
+	model_limits_default(&l);
+	if ((buf = slurp(path, &n)) == NULL) {
+		ok(0, "%s: readable", label);
+		return;
+	}
+	got = run(buf, n, &l, &res);
+	/* The v1 SGD checkpoint has no BCN marker: any reject will do. */
+	if (strcmp(kind, "v1-checkpoint") == 0)
+		ok(got != REASON_NONE, "%s: rejected (%s)", label,
+		    reason_code(got) != NULL ? reason_code(got) : "?");
+	else
+		ok(got == want, "%s: %s", label, reason_code(want));
+	free(res.canon);
+	free(buf);
+}
+
+static void
+test_corpus(const char *dir)
+{
+	char path[4096], file[512], kind[32], jpath[4096];
+	const char *p, *next, *k;
+	uint8_t *json;
+	size_t n;
+
+	snprintf(jpath, sizeof(jpath), "%s/verification.json", dir);
+	if ((json = slurp(jpath, &n)) == NULL) {
+		tap_skip("no %s", jpath);
+		return;
+	}
+	json[n] = '\0';
+	for (p = strstr((char *)json, "\"file\": \""); p != NULL; p = next) {
+		next = strstr(p + 1, "\"file\": \"");
+		/* "kind" comes just before "file" in each entry. */
+		for (k = p; k > (char *)json && strncmp(k, "\"kind\": \"", 9); k--)
+			;
+		if (sscanf(p, "\"file\": \"%511[^\"]\"", file) != 1 ||
+		    sscanf(k, "\"kind\": \"%31[^\"]\"", kind) != 1)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, file);
+		if (strcmp(kind, "v2") == 0)
+			corpus_v2(path, file, p, next != NULL ? next : p +
+			    strlen(p));
+		else
+			corpus_other(path, file, kind);
+	}
+	free(json);
+}
+
+int
+main(void)
+{
+	const char *corpus = getenv("SAFELOAD_CORPUS");
+	FILE *f = NULL;
+	char probe[4096];
+
+	test_accept();
+	test_canonical();
+	test_rejects();
+	test_native_udf();
+	test_deep();
+	test_framing();
+	if (corpus != NULL) {
+		snprintf(probe, sizeof(probe), "%s/verification.json", corpus);
+		f = fopen(probe, "r");
+	}
+	if (f != NULL) {
+		fclose(f);
+		test_corpus(corpus);
+	} else
+		tap_skip("corpus absent");
+	return tap_done();
+}
