@@ -33,10 +33,10 @@ int	result_new(const struct report *r, int canonical_fd,
 	    struct sl_result **ret);
 /*
  * A reject result made on this side of the socket (worker crash, timeout,
- * bad reply) for a model whose worker never reported on it.
+ * bad reply) for a model of `bytes` bytes whose worker never reported.
  */
 int	result_new_reject(enum reason code, const char *message,
-	    struct sl_result **ret);
+	    uint64_t bytes, struct sl_result **ret);
 /* The report behind a result (borrowed). */
 const struct report *result_report(const struct sl_result *r);
 

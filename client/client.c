@@ -190,6 +190,8 @@ client_wait(int sock)
 /*
  * Receive the answer to request `id`.  Answers to earlier requests (ones
  * that timed out) are dropped; anything else out of order is -EPROTO.
+ * An error with id 0 answers no request: the daemon refused the whole
+ * connection (policy) right after accepting it, then closed it.
  */
 static int
 client_recv(struct sl_client *c, uint32_t id, struct wire_msg *ret)
@@ -202,7 +204,7 @@ client_recv(struct sl_client *c, uint32_t id, struct wire_msg *ret)
 			return r;
 		if ((r = wire_recv(c->sock, c->msg, sizeof(c->msg), &m)) < 0)
 			return r == -EBADMSG || r == -EMSGSIZE ? -EPROTO : r;
-		if (m.id == id)
+		if (m.id == id || (m.id == 0 && m.type == WIRE_ANS_ERROR))
 			break;
 		fd_close_safe(&m.fd);
 		if ((int32_t)(id - m.id) <= 0)
@@ -212,6 +214,26 @@ client_recv(struct sl_client *c, uint32_t id, struct wire_msg *ret)
 		return client_refused(c, &m);
 	*ret = m;
 	return 0;
+}
+
+/*
+ * The daemon may have refused us and closed the connection before we sent
+ * anything: its reason is still queued on our side.
+ */
+static int
+client_send_failed(struct sl_client *c, int err)
+{
+	struct wire_msg m;
+
+	if (err != -EPIPE && err != -ECONNRESET)
+		return err;
+	if (fd_set_nonblock(c->sock, 1) == 0 &&
+	    wire_recv(c->sock, c->msg, sizeof(c->msg), &m) == 0) {
+		if (m.id == 0 && m.type == WIRE_ANS_ERROR)
+			return client_refused(c, &m);
+		fd_close_safe(&m.fd);
+	}
+	return -ECONNRESET;
 }
 
 static int
@@ -227,7 +249,7 @@ client_transact(struct sl_client *c, enum wire_type type,
 	if (c->next_id == 0)
 		c->next_id = 1;
 	if ((r = wire_send(c->sock, type, id, req, fd)) < 0)
-		return r == -EPIPE ? -ECONNRESET : r;
+		return client_send_failed(c, r);
 	return client_recv(c, id, ret);
 }
 

@@ -9,12 +9,14 @@
  * the worker says: its reply goes through wire_decode_result(), and a
  * crash, a non-zero exit, a bad reply or a hang becomes a reject.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -44,27 +46,6 @@ struct local_run {
 	struct report	 rep;
 	int		 canonical_fd;
 };
-
-static const struct {
-	int		 sig;
-	const char	*name;
-} local_signals[] = {
-	{ SIGSYS, "SIGSYS" }, { SIGSEGV, "SIGSEGV" }, { SIGBUS, "SIGBUS" },
-	{ SIGABRT, "SIGABRT" }, { SIGKILL, "SIGKILL" }, { SIGILL, "SIGILL" },
-	{ SIGFPE, "SIGFPE" }, { SIGXCPU, "SIGXCPU" }, { SIGXFSZ, "SIGXFSZ" },
-	{ SIGTERM, "SIGTERM" }, { SIGPIPE, "SIGPIPE" }, { SIGTRAP, "SIGTRAP" },
-};
-
-static const char *
-local_signal_name(int sig)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(local_signals) / sizeof(local_signals[0]); i++)
-		if (local_signals[i].sig == sig)
-			return local_signals[i].name;
-	return "signal";
-}
 
 static int64_t
 local_now_ms(void)
@@ -216,31 +197,37 @@ local_reap(struct local_run *run)
 	}
 }
 
-/* The verdict on the worker itself, or REASON_NONE if it behaved. */
+/*
+ * The verdict on the worker itself, or REASON_NONE if it behaved.  The
+ * messages are the supervisor's (request.c), so that scripts see the same
+ * text with and without --local.
+ */
 static enum reason
 local_judge(const struct local_run *run, char *msg, size_t cap)
 {
+	int sig = run->reaped && WIFSIGNALED(run->status) ?
+	    WTERMSIG(run->status) : 0;
+
 	if (run->timed_out) {
-		(void)snprintf(msg, cap, "worker did not finish within %u ms "
-		    "and was killed", (unsigned)WORKER_TIMEOUT_MS);
+		(void)snprintf(msg, cap, "worker ran past %u ms",
+		    (unsigned)WORKER_TIMEOUT_MS);
 		return REASON_WORKER_TIMEOUT;
 	}
-	if (run->reaped && WIFSIGNALED(run->status)) {
-		(void)snprintf(msg, cap, "worker killed by %s (signal %d)",
-		    local_signal_name(WTERMSIG(run->status)),
-		    WTERMSIG(run->status));
-		return REASON_WORKER_CRASHED;
-	}
-	if (run->reaped && WIFEXITED(run->status) &&
-	    WEXITSTATUS(run->status) != 0) {
-		(void)snprintf(msg, cap, "worker exited with status %d%s",
+	if (sig == SIGSYS)
+		(void)snprintf(msg, cap, "worker killed by seccomp (SIGSYS)");
+	else if (sig != 0)
+		(void)snprintf(msg, cap, "worker killed by signal %s",
+		    sigabbrev_np(sig) != NULL ? sigabbrev_np(sig) : "?");
+	else if (run->reaped && WEXITSTATUS(run->status) != 0)
+		(void)snprintf(msg, cap, "worker exit %d%s",
 		    WEXITSTATUS(run->status), WEXITSTATUS(run->status) == 127 ?
 		    " (could it be started?)" : "");
+	if (sig != 0 || (run->reaped && WEXITSTATUS(run->status) != 0))
 		return REASON_WORKER_CRASHED;
-	}
 	if (run->bad_reply || !run->replied) {
-		(void)snprintf(msg, cap, "worker sent %s",
-		    run->replied ? "a malformed reply" : "no reply");
+		(void)snprintf(msg, cap, "worker %s",
+		    run->replied ? "reply failed the client's checks" :
+		    "exited without a reply");
 		return REASON_BAD_REPLY;
 	}
 	return REASON_NONE;
@@ -251,6 +238,7 @@ local_check(struct sl_client *c, int fd, unsigned flags,
     struct sl_result **ret)
 {
 	struct local_run run;
+	struct stat st;
 	char msg[REPORT_MESSAGE_MAX + 1];
 	enum reason why;
 	int r;
@@ -268,7 +256,9 @@ local_check(struct sl_client *c, int fd, unsigned flags,
 	fd_close_safe(&run.sock);
 	if ((why = local_judge(&run, msg, sizeof(msg))) != REASON_NONE) {
 		fd_close_safe(&run.canonical_fd);
-		return result_new_reject(why, msg, ret);
+		/* Like the supervisor, report the size we know. */
+		return result_new_reject(why, msg,
+		    fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0, ret);
 	}
 	if (!(flags & SL_CHECK_CANONICAL))
 		fd_close_safe(&run.canonical_fd);

@@ -52,12 +52,13 @@ result_new(const struct report *rep, int canonical_fd, struct sl_result **ret)
 }
 
 int
-result_new_reject(enum reason code, const char *message,
+result_new_reject(enum reason code, const char *message, uint64_t bytes,
     struct sl_result **ret)
 {
 	struct report rep;
 
 	report_init(&rep);
+	rep.stats.bytes = bytes;
 	report_reject(&rep, code, "%s", message);
 	return result_new(&rep, -1, ret);
 }

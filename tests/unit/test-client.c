@@ -162,8 +162,8 @@ test_json_reject(void)
 	    sl_result_reason_message(res, 2) == NULL, "reason out of range");
 	ok(sl_result_canonical_sha256(res) == NULL, "no canonical sha256");
 	sl_result_free(res);
-	ok(result_new_reject(REASON_WORKER_CRASHED, "boom", &res) == 0 &&
-	    sl_result_sha256(res) == NULL, "local reject has no input sha256");
+	ok(result_new_reject(REASON_WORKER_CRASHED, "boom", 7, &res) == 0 &&
+	    sl_result_sha256(res) == NULL && sl_result_stat(res, SL_STAT_BYTES) == 7, "local reject has no input sha256");
 	sl_result_free(res);
 }
 
@@ -311,6 +311,8 @@ fake_answer(int s, const struct wire_msg *m)
 		fake_send_result(s, m->id, 1);
 }
 
+static int fake_refuse;	/* refuse the next connection as safeloadd does */
+
 static void
 fake_daemon(int ls)
 {
@@ -319,6 +321,11 @@ fake_daemon(int ls)
 	int s;
 
 	while ((s = accept4(ls, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+		if (fake_refuse) {
+			fake_send_error(s, 0, REASON_POLICY_DENIED);
+			(void)close(s);
+			continue;
+		}
 		while (wire_recv(s, mem, sizeof(mem), &m) == 0) {
 			fake_answer(s, &m);
 			fd_close_safe(&m.fd);
@@ -407,6 +414,26 @@ test_daemon_results(struct sl_client *c)
 	sl_free(text);
 }
 
+/* A connection refused by policy: the reason reaches the caller. */
+static void
+test_daemon_refused(const char *path, pid_t pid)
+{
+	struct sl_client *c = NULL;
+	struct sl_result *res = NULL;
+	const char *code = NULL;
+
+	ok(sl_client_new(path, &c) == 0, "connect (to be refused)");
+	usleep(100000);	/* let the refusal and the close arrive first */
+	ok(c != NULL && check_profile(c, NULL, 0, &res) == -EACCES,
+	    "connection refused by policy -> -EACCES");
+	ok(c != NULL && sl_client_last_error(c, &code, NULL) == 0 &&
+	    strcmp(code, "policy-denied") == 0, "reason policy-denied");
+	sl_client_free(c);
+	(void)kill(pid, SIGTERM);
+	(void)waitpid(pid, NULL, 0);
+	(void)unlink(path);
+}
+
 static void
 test_daemon(void)
 {
@@ -419,6 +446,13 @@ test_daemon(void)
 	memset(longp, 'a', sizeof(longp) - 1);
 	longp[sizeof(longp) - 1] = '\0';
 	ok(sl_client_new(longp, &c) == -ENAMETOOLONG, "path too long");
+	fake_refuse = 1;
+	if ((pid = fake_start(path)) < 0) {
+		ok(0, "fake daemon");
+		return;
+	}
+	test_daemon_refused(path, pid);
+	fake_refuse = 0;
 	if ((pid = fake_start(path)) < 0) {
 		ok(0, "fake daemon");
 		return;
@@ -485,14 +519,14 @@ test_local(void)
 	char msg[256], path[128], *text = NULL;
 
 	ok(strcmp(local_reason("/bin/false", msg, sizeof(msg)),
-	    "worker-crashed") == 0 && strstr(msg, "status 1") != NULL,
+	    "worker-crashed") == 0 && strcmp(msg, "worker exit 1") == 0,
 	    "worker exiting 1 -> worker-crashed");
 	ok(strcmp(local_reason("/bin/true", msg, sizeof(msg)),
 	    "bad-reply") == 0, "worker exiting 0 without a reply -> bad-reply");
 	if (write_script("segv", "#!/bin/sh\nkill -SEGV $$\n", path,
 	    sizeof(path)) == 0 && access(path, X_OK) == 0)
 		ok(strcmp(local_reason(path, msg, sizeof(msg)),
-		    "worker-crashed") == 0 && strstr(msg, "SIGSEGV") != NULL,
+		    "worker-crashed") == 0 && strcmp(msg, "worker killed by signal SEGV") == 0,
 		    "worker killed by a signal -> worker-crashed naming it");
 	else
 		tap_skip("cannot run a script from %s", tmpdir);
