@@ -76,8 +76,9 @@ int		 sl_client_new(const char *socket_path, struct sl_client **ret);
  * no policy, so profiles are not supported.  sl_status() is not either.
  * A worker that crashes, exits non-zero, sends a bad reply or times out
  * yields a reject result (worker-crashed, bad-reply, worker-timeout), not
- * an error.  The calling process must not reap children it did not start
- * (SIGCHLD set to SIG_IGN makes every local check report worker-crashed).
+ * an error.  The calling process must not reap children it did not start:
+ * with SIGCHLD set to SIG_IGN (or a handler that reaps everything) the
+ * worker's exit status is lost and only its reply is judged.
  * Returns 0, -ENOMEM, or -errno when the worker is not an executable file
  * (e.g. -ENOENT).
  */
