@@ -63,6 +63,7 @@ static const int worker_syscalls[] = {
 	SCMP_SYS(munmap),	/* free() of large blocks; model unmap */
 	SCMP_SYS(mremap),	/* realloc() of large blocks; keeps prot */
 	SCMP_SYS(getrandom),	/* glibc malloc seeds tcache/arena keys */
+	SCMP_SYS(sysinfo),	/* glibc qsort() sizes its buffer by RAM */
 	SCMP_SYS(gettimeofday),	/* vDSO fallback; reads no other process */
 	SCMP_SYS(rt_sigreturn),	/* return from a handler (SIGSYS reporter) */
 	SCMP_SYS(restart_syscall), /* kernel restarts a blocked recvmsg */
@@ -276,23 +277,26 @@ sandbox_nnp(void)
 static void
 sandbox_sigsys(int sig, siginfo_t *si, void *uctx)
 {
-	char msg[] = "safeload-worker: seccomp denied syscall 0000000000\n";
+	static const char pre[] = "safeload-worker: seccomp denied syscall ";
+	char num[16];
 	unsigned int nr = (unsigned int)si->si_syscall;
-	size_t i = sizeof(msg) - 2;
+	size_t i = sizeof(num);
 
 	(void)sig;
 	(void)uctx;
-	while (i > sizeof(msg) - 12) {
-		msg[--i] = (char)('0' + nr % 10);
+	num[--i] = '\n';
+	do {
+		num[--i] = (char)('0' + nr % 10);
 		nr /= 10;
-	}
-	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	} while (nr != 0 && i > 0);
+	(void)!write(STDERR_FILENO, pre, sizeof(pre) - 1);
+	(void)!write(STDERR_FILENO, num + i, sizeof(num) - i);
 	(void)syscall(SCMP_SYS(getpid));
 	_exit(128 + SIGSYS);
 }
 
 static int
-sandbox_debug_init(scmp_filter_ctx ctx)
+sandbox_debug_init(void)
 {
 	struct sigaction sa;
 
@@ -302,8 +306,11 @@ sandbox_debug_init(scmp_filter_ctx ctx)
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGSYS, &sa, NULL) < 0)
 		return -errno;
-	return seccomp_attr_set(ctx, SCMP_FLTATR_ACT_DEFAULT, SCMP_ACT_TRAP);
+	return 0;
 }
+#define SANDBOX_DENY	SCMP_ACT_TRAP
+#else
+#define SANDBOX_DENY	SCMP_ACT_KILL_PROCESS
 #endif
 
 /* The allowlist tables, then clone3 -> ENOSYS (pitfall 4). */
@@ -340,16 +347,16 @@ sandbox_seccomp(void)
 	scmp_filter_ctx ctx;
 	int r;
 
-	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL)
+	if ((ctx = seccomp_init(SANDBOX_DENY)) == NULL)
 		return -ENOMEM;
 	if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
-	    SCMP_ACT_KILL_PROCESS)) < 0)
+	    SANDBOX_DENY)) < 0)
 		goto out;
 	/* Report the kernel's errno, not libseccomp's -ECANCELED. */
 	if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1)) < 0)
 		goto out;
 #if SECCOMP_DEBUG
-	if ((r = sandbox_debug_init(ctx)) < 0)
+	if ((r = sandbox_debug_init()) < 0)
 		goto out;
 #endif
 	if ((r = sandbox_rules(ctx)) < 0)

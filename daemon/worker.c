@@ -1,3 +1,390 @@
-/* PLACEHOLDER */
-int main(void);
-int main(void) { return 1; }
+/*
+ * worker.c: safeload-worker, one sandboxed check of one model (role:
+ * worker).
+ *
+ * Started by spawn_worker() (supervisor, or the client's --local mode) as
+ *	safeload-worker [--uid N] [--gid N] [--mem BYTES] [--cpu SECONDS]
+ *	    [--debug]
+ * with fd 0 and 1 on /dev/null, fd 2 stderr and fd 3 the SOCK_SEQPACKET
+ * socket.  It enters the sandbox before it has seen a single untrusted
+ * byte, then receives one WIRE_REQ_WORK (with the model fd), checks the
+ * model and replies with one WIRE_ANS_RESULT, carrying a sealed memfd of
+ * the canonical model on accept.  It always leaves with _exit():
+ *	0  a reply was sent;
+ *	1  internal error, no reply (the supervisor reports worker-crashed);
+ *	2  bad arguments or the sandbox could not be entered.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "fd.h"
+#include "limits.h"
+#include "log.h"
+#include "model.h"
+#include "sandbox.h"
+#include "sha256.h"
+#include "wire.h"
+
+#define WORKER_SOCK_FD	3
+#define WORKER_SEALS	(F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | \
+			    F_SEAL_SEAL)
+
+#if TEST_HOOKS
+/* Ways to misbehave on purpose, for the integration tests only. */
+enum worker_hook {
+	WORKER_HOOK_NONE = 0,
+	WORKER_HOOK_CRASH,	/* SIGSEGV right after the sandbox */
+	WORKER_HOOK_HANG,	/* never reply */
+	WORKER_HOOK_BAD_REPLY,	/* an accept without its memfd */
+	WORKER_HOOK_SYSCALL,	/* socket(AF_INET): must die by SIGSYS */
+};
+static enum worker_hook arg_hook;
+#endif
+
+static struct sandbox_config arg_sandbox;
+static int arg_debug;
+
+/* Strict decimal: digits only, no sign, no blanks, 1..max (0 if zero_ok). */
+static int
+worker_parse_num(const char *s, uint64_t max, int zero_ok, uint64_t *ret)
+{
+	unsigned long long v;
+	char *end;
+
+	if (s == NULL || s[0] < '0' || s[0] > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v > max || (v == 0 && !zero_ok))
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+static int
+worker_opt_uid(const char *v)
+{
+	uint64_t n;
+	int r;
+
+	/* (uid_t)-1 means "unchanged" to setresuid: never a target. */
+	if ((r = worker_parse_num(v, UINT32_MAX - 1, 1, &n)) < 0)
+		return r;
+	arg_sandbox.uid = (uid_t)n;
+	return 0;
+}
+
+static int
+worker_opt_gid(const char *v)
+{
+	uint64_t n;
+	int r;
+
+	if ((r = worker_parse_num(v, UINT32_MAX - 1, 1, &n)) < 0)
+		return r;
+	arg_sandbox.gid = (gid_t)n;
+	return 0;
+}
+
+static int
+worker_opt_mem(const char *v)
+{
+	return worker_parse_num(v, WORKER_AS_MAX, 0, &arg_sandbox.as_bytes);
+}
+
+static int
+worker_opt_cpu(const char *v)
+{
+	uint64_t n;
+	int r;
+
+	if ((r = worker_parse_num(v, WORKER_CPU_SEC, 0, &n)) < 0)
+		return r;
+	arg_sandbox.cpu_seconds = (uint32_t)n;
+	return 0;
+}
+
+static int
+worker_opt_debug(const char *v)
+{
+	(void)v;
+	arg_debug = 1;
+	return 0;
+}
+
+#if TEST_HOOKS
+static int
+worker_opt_hook(const char *v)
+{
+	static const char *const names[] = {
+		[WORKER_HOOK_CRASH] = "crash",
+		[WORKER_HOOK_HANG] = "hang",
+		[WORKER_HOOK_BAD_REPLY] = "bad-reply",
+		[WORKER_HOOK_SYSCALL] = "syscall",
+	};
+	size_t i;
+
+	for (i = 1; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(v, names[i]) == 0) {
+			arg_hook = (enum worker_hook)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+#endif
+
+static const struct worker_opt {
+	const char	*name;
+	int		 has_arg;
+	int		(*fn)(const char *);
+} worker_opts[] = {
+	{ "--uid", 1, worker_opt_uid },
+	{ "--gid", 1, worker_opt_gid },
+	{ "--mem", 1, worker_opt_mem },
+	{ "--cpu", 1, worker_opt_cpu },
+	{ "--debug", 0, worker_opt_debug },
+#if TEST_HOOKS
+	{ "--test-hook", 1, worker_opt_hook },
+#endif
+};
+
+/* Exact option names only: no abbreviations, no "--opt=value", no operands. */
+static int
+worker_parse_args(int argc, char *argv[])
+{
+	const struct worker_opt *o;
+	size_t k, n = sizeof(worker_opts) / sizeof(worker_opts[0]);
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		for (k = 0, o = NULL; k < n && o == NULL; k++)
+			if (strcmp(argv[i], worker_opts[k].name) == 0)
+				o = &worker_opts[k];
+		if (o == NULL) {
+			log_warnx("unknown argument '%s'", argv[i]);
+			return -EINVAL;
+		}
+		if (o->has_arg && ++i >= argc) {
+			log_warnx("%s needs a value", o->name);
+			return -EINVAL;
+		}
+		if (o->fn(o->has_arg ? argv[i] : NULL) < 0) {
+			log_warnx("bad value '%s' for %s", argv[i], o->name);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Copy the canonical bytes into a sealed memfd.  write(), not a shared
+ * mapping: the filter allows no MAP_SHARED writes we would have to reason
+ * about, and F_SEAL_WRITE then holds with no mapping left behind.
+ */
+static int
+worker_canonical(const uint8_t *canon, size_t len, struct report *rep,
+    int *ret_fd)
+{
+	int fd = -1, r;
+
+	if (len == 0 || len > CANONICAL_MAX_BYTES)
+		return -EFBIG;
+	fd = memfd_create("safeload-canonical", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return -errno;
+	if ((r = fd_write_full(fd, canon, len)) < 0)
+		goto out;
+	if (fcntl(fd, F_ADD_SEALS, WORKER_SEALS) < 0) {
+		r = -errno;
+		goto out;
+	}
+	sha256(canon, len, rep->canonical_sha256);
+	rep->canonical_size = len;
+	*ret_fd = fd;
+	fd = -1;
+	r = 0;
+out:
+	fd_close_safe(&fd);
+	return r;
+}
+
+/*
+ * Map the model read-only and private (never read() it into a buffer we
+ * own) and parse it.  A client that truncates the file under us makes the
+ * worker die of SIGBUS, which fails that request closed.
+ */
+static int
+worker_parse(int fd, size_t len, const struct wire_work *w,
+    struct report *rep, int *ret_fd)
+{
+	static const uint8_t empty[1];
+	const uint8_t *map = empty;
+	uint8_t *canon = NULL;
+	size_t canon_len = 0;
+	int r;
+
+	if (len > 0) {
+		map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (map == MAP_FAILED)
+			return -errno;
+		(void)madvise((void *)map, len, MADV_SEQUENTIAL);
+	}
+	sha256(map, len, rep->sha256);
+	r = model_parse(map, len, &w->limits, w->format_hint, rep, &canon,
+	    &canon_len);
+	if (r == 0 && rep->verdict == REPORT_ACCEPT)
+		r = worker_canonical(canon, canon_len, rep, ret_fd);
+	if (len > 0)
+		(void)munmap((void *)map, len);
+	free(canon);
+	return r;
+}
+
+/* Check the model fd; fill rep, and *ret_fd (the memfd) on accept. */
+static int
+worker_check(int fd, const struct wire_work *w, struct report *rep,
+    int *ret_fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	/* A memfd is S_ISREG too; pipes and devices cannot be mapped. */
+	if (!S_ISREG(st.st_mode) || st.st_size < 0) {
+		report_reject(rep, REASON_NOT_A_MODEL,
+		    "input is not a regular file");
+		return 0;
+	}
+	rep->stats.bytes = (uint64_t)st.st_size;
+	/* max_bytes <= MODEL_MAX_BYTES (wire_decode_work), so it fits. */
+	if ((uint64_t)st.st_size > w->limits.max_bytes) {
+		report_reject(rep, REASON_SIZE_LIMIT,
+		    "input is %" PRIu64 " bytes, the limit is %" PRIu64,
+		    (uint64_t)st.st_size, w->limits.max_bytes);
+		return 0;
+	}
+	return worker_parse(fd, (size_t)st.st_size, w, rep, ret_fd);
+}
+
+static int
+worker_reply(int sock, uint32_t id, struct report *rep, int fd)
+{
+	uint8_t data[MSG_MAX];
+	struct buf b;
+	int r;
+
+	report_sort_ops(rep);
+	buf_init(&b, data, sizeof(data) - WIRE_HDR_LEN);
+	if ((r = wire_encode_result(&b, rep)) < 0)
+		return r;
+	return wire_send(sock, WIRE_ANS_RESULT, id, &b,
+	    rep->verdict == REPORT_ACCEPT ? fd : -1);
+}
+
+#if TEST_HOOKS
+/* Hooks that fire as soon as the sandbox is in. */
+static void
+worker_hook_early(void)
+{
+	volatile int *volatile null = NULL;
+
+	if (arg_hook == WORKER_HOOK_CRASH)
+		*null = 1;		/* raise() would need tgkill: denied */
+	if (arg_hook == WORKER_HOOK_SYSCALL)
+		(void)socket(AF_INET, SOCK_STREAM, 0);
+}
+
+/* Hooks that fire once the request is in; 1 if one did. */
+static int
+worker_hook_request(int sock, uint32_t id)
+{
+	uint8_t data[MSG_MAX];
+	struct msghdr mh;
+	struct report rep;
+	struct buf b;
+
+	memset(&mh, 0, sizeof(mh));
+	/* recvmsg, not recv: recvfrom is not on the allowlist. */
+	if (arg_hook == WORKER_HOOK_HANG)
+		for (;;)	/* blocks; spins once the peer hangs up */
+			(void)recvmsg(sock, &mh, 0);
+	if (arg_hook != WORKER_HOOK_BAD_REPLY)
+		return 0;
+	report_init(&rep);
+	rep.format = REPORT_FORMAT_CNTK_V2;
+	rep.canonical_size = 1;
+	buf_init(&b, data, sizeof(data) - WIRE_HDR_LEN);
+	if (wire_encode_result(&b, &rep) == 0)
+		(void)wire_send(sock, WIRE_ANS_RESULT, id, &b, -1);
+	return 1;
+}
+#endif
+
+/* Receive the one request, check the model, send the one reply. */
+static int
+worker_run(int sock)
+{
+	uint8_t data[MSG_MAX];
+	struct wire_msg m = { .fd = -1 };
+	struct wire_work w;
+	struct report rep;
+	int canon_fd = -1, r;
+
+	if ((r = wire_recv(sock, data, sizeof(data), &m)) < 0)
+		goto out;
+	if ((r = wire_decode_work(&m, &w)) < 0)
+		goto out;
+#if TEST_HOOKS
+	if (worker_hook_request(sock, m.id))
+		goto out;
+#endif
+	report_init(&rep);
+	if ((r = worker_check(m.fd, &w, &rep, &canon_fd)) < 0)
+		goto out;
+	log_debug("request %u: %s, %" PRIu64 " bytes", m.id,
+	    rep.verdict == REPORT_ACCEPT ? "accept" : "reject",
+	    rep.stats.bytes);
+	r = worker_reply(sock, m.id, &rep, canon_fd);
+out:
+	fd_close_safe(&m.fd);
+	fd_close_safe(&canon_fd);
+	return r;
+}
+
+int
+main(int argc, char *argv[])
+{
+	int r;
+
+	log_init(0, "safeload-worker");
+	sandbox_config_default(&arg_sandbox);
+	if (worker_parse_args(argc, argv) < 0)
+		_exit(2);
+	log_init(arg_debug, "safeload-worker");
+	/* Nothing but 0..3 may cross into the sandbox. */
+	if ((r = fd_closefrom(WORKER_SOCK_FD + 1)) < 0) {
+		log_warnx("closefrom: %s", strerror(-r));
+		_exit(2);
+	}
+	if ((r = sandbox_enter(&arg_sandbox)) < 0) {
+		log_warnx("cannot enter the sandbox: %s", strerror(-r));
+		_exit(2);
+	}
+#if TEST_HOOKS
+	worker_hook_early();
+#endif
+	if ((r = worker_run(WORKER_SOCK_FD)) < 0) {
+		log_debug("no reply: %s", strerror(-r));
+		_exit(1);
+	}
+	_exit(0);
+}
