@@ -49,6 +49,7 @@ static void
 replay_dir(const char *dir)
 {
 	struct dirent **names;
+	struct stat st;
 	char path[4096];
 	int i, n;
 
@@ -57,11 +58,12 @@ replay_dir(const char *dir)
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		if (names[i]->d_name[0] != '.') {
-			(void)snprintf(path, sizeof(path), "%s/%s", dir,
-			    names[i]->d_name);
+		(void)snprintf(path, sizeof(path), "%s/%s", dir,
+		    names[i]->d_name);
+		/* Only regular files: build directories hold object dirs. */
+		if (names[i]->d_name[0] != '.' && stat(path, &st) == 0 &&
+		    S_ISREG(st.st_mode))
 			replay_file(path);
-		}
 		free(names[i]);
 	}
 	free(names);
