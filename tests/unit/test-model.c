@@ -501,9 +501,10 @@ test_framing(void)
 	static const uint8_t ktnc[] = "ktnc\x10\0\0\0\x08\x02\x12\x00";
 	static const uint8_t text[] = "root:x:0:0:root:/root:/bin/sh\n";
 	static const uint8_t nul_key[] = "\x12\x05\x0a\x03k\0y";
+	static const uint8_t overlong[] = "\x12\x04\x0a\x02\xc0\x80";
+	static const uint8_t varint_key[] = "\x12\x02\x08\x01";
 	struct model_limits l;
 	struct pb m = model(&base);
-	struct result res;
 
 	model_limits_default(&l);
 	expect(m.p, 0, &l, REASON_EMPTY_FILE, "empty");
@@ -512,11 +513,26 @@ test_framing(void)
 	expect(text, sizeof(text) - 1, &l, REASON_UNKNOWN_FORMAT, "text");
 	expect(nul_key, sizeof(nul_key) - 1, &l, REASON_INVALID_STRING,
 	    "NUL in a key");
+	expect(overlong, sizeof(overlong) - 1, &l, REASON_INVALID_STRING,
+	    "overlong UTF-8 in a key");
+	expect(varint_key, sizeof(varint_key) - 1, &l, REASON_DECODE_ERROR,
+	    "map key with varint wire type");
 	m.p[m.n - 1] ^= 0x80;	/* last varint now runs off the end */
 	expect(m.p, m.n, &l, REASON_DECODE_ERROR, "truncated varint");
 	m.p[m.n - 1] ^= 0x80;
 	l.max_bytes = m.n - 1;
 	expect(m.p, m.n, &l, REASON_SIZE_LIMIT, "size limit");
+	free(m.p);
+}
+
+/* Each limit of struct model_limits, lowered until the tiny model fails. */
+static void
+test_limits(void)
+{
+	struct model_limits l;
+	struct pb m = model(&base);
+	struct result res;
+
 	model_limits_default(&l);
 	l.max_alloc = 512;
 	expect(m.p, m.n, &l, REASON_ALLOC_LIMIT, "alloc limit");
@@ -712,6 +728,7 @@ main(void)
 	test_native_udf();
 	test_deep();
 	test_framing();
+	test_limits();
 	if (corpus != NULL) {
 		snprintf(probe, sizeof(probe), "%s/verification.json", corpus);
 		f = fopen(probe, "r");
