@@ -15,6 +15,7 @@
 
 #include "cntk-v2.h"
 
+/* A short alias for the generated 28-character name, for readable lines. */
 typedef CNTK__Proto__DictionaryValue	value_t;
 
 /* PrimitiveOpType enum names, by value (§2.9). */

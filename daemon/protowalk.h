@@ -23,7 +23,7 @@ enum pw_wire {
 	PW_WIRE_I32 = 5,
 };
 
-/* One field as found on the wire; data points into the caller's buffer. */
+/* One field as found on the wire; offsets are into the caller's buffer. */
 struct pw_field {
 	uint32_t	number;
 	enum pw_wire	wire;

@@ -19,6 +19,7 @@
 #define GEN_VEC_MAX	8u	/* items in one generated vector */
 #define GEN_DEEP	200u	/* nesting of deep.model */
 
+/* Short aliases for the long generated names, for readable lines. */
 typedef CNTK__Proto__DictionaryValue	gen_value;
 typedef CNTK__Proto__Dictionary		gen_dict;
 
