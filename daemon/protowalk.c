@@ -47,6 +47,7 @@ enum pw_msg {
 
 #define PW_REPEATED	0x1
 #define PW_ONEOF	0x2
+#define PW_VALUES	0x4	/* tensor values: max_elements, not entries */
 
 struct pw_spec {
 	uint32_t	number;
@@ -102,13 +103,13 @@ static const struct pw_schema pw_schemas[PW_MSG__MAX] = {
 		{ 6, PW_MESSAGE, PW_ONEOF, PW_MSG_BYTES },
 		{ 7, PW_MESSAGE, PW_ONEOF, PW_MSG_INTS } } },
 	[PW_MSG_FLOATS] = { "FloatValues", 1, {
-		{ 1, PW_PACKED_I32, PW_REPEATED, 0 } } },
+		{ 1, PW_PACKED_I32, PW_REPEATED | PW_VALUES, 0 } } },
 	[PW_MSG_DOUBLES] = { "DoubleValues", 1, {
-		{ 1, PW_PACKED_I64, PW_REPEATED, 0 } } },
+		{ 1, PW_PACKED_I64, PW_REPEATED | PW_VALUES, 0 } } },
 	[PW_MSG_BYTES] = { "BytesValue", 1, {
 		{ 1, PW_BYTES, 0, 0 } } },
 	[PW_MSG_INTS] = { "IntValues", 1, {
-		{ 1, PW_PACKED_VARINT, PW_REPEATED, 0 } } },
+		{ 1, PW_PACKED_VARINT, PW_REPEATED | PW_VALUES, 0 } } },
 };
 
 struct pw_frame {
@@ -127,6 +128,7 @@ struct pw_walk {
 	size_t				 sp;	/* frames in use */
 	size_t				 pos;
 	uint64_t			 max_depth;
+	uint64_t			 values;	/* tensor values so far */
 };
 
 int
@@ -374,11 +376,32 @@ pw_check_once(struct pw_walk *w, const struct pw_spec *s,
 	return 0;
 }
 
+/*
+ * Tensor values are bounded by max_elements over the whole model (as the
+ * checks after decoding do), so that a big tensor is refused before
+ * protobuf-c allocates for it; max_entries is for everything else.
+ */
 static int
-pw_count(struct pw_walk *w, uint64_t n, const struct pw_field *f)
+pw_count_values(struct pw_walk *w, uint64_t n)
+{
+	w->values += n;
+	if (w->values > w->l->max_elements) {
+		report_reject(w->rep, REASON_COUNT_LIMIT,
+		    "more than %llu tensor elements in the model",
+		    (unsigned long long)w->l->max_elements);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+static int
+pw_count(struct pw_walk *w, const struct pw_spec *s, uint64_t n,
+    const struct pw_field *f)
 {
 	struct pw_frame *fr = &w->stack[w->sp - 1];
 
+	if (s->flags & PW_VALUES)
+		return pw_count_values(w, n);
 	fr->items += n;
 	if (fr->items > w->l->max_entries) {
 		report_reject(w->rep, REASON_COUNT_LIMIT,
@@ -425,7 +448,7 @@ pw_known(struct pw_walk *w, const struct pw_spec *s, struct pw_field *f)
 	case PW_STRING:
 		return pw_check_string(w, f);
 	case PW_MESSAGE:
-		if (s->flags & PW_REPEATED && (r = pw_count(w, 1, f)) < 0)
+		if (s->flags & PW_REPEATED && (r = pw_count(w, s, 1, f)) < 0)
 			return r;
 		/* Resume inside the payload, which the new frame bounds. */
 		w->pos = f->off;
@@ -435,7 +458,7 @@ pw_known(struct pw_walk *w, const struct pw_spec *s, struct pw_field *f)
 	case PW_PACKED_I64:
 		if ((r = pw_packed_items(w, s, f, &n)) < 0)
 			return r;
-		return pw_count(w, n, f);
+		return pw_count(w, s, n, f);
 	default:
 		return 0;
 	}

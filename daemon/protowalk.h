@@ -45,7 +45,8 @@ int	pw_field_next(const uint8_t *buf, size_t end, size_t *pos,
 
 /*
  * Walk buf as a CNTK.proto.Dictionary under `l`: depth (max_depth), items
- * of repeated fields per message (max_entries), string bytes (max_string;
+ * of repeated fields per message (max_entries; tensor values count against
+ * max_elements for the whole model instead), string bytes (max_string;
  * also UTF-8 without NUL), wire types of known fields, known singular and
  * oneof fields at most once.  Unknown fields are skipped.
  *
