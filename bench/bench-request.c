@@ -86,6 +86,7 @@ main(int argc, char **argv)
 
 		if ((rc = one(c, file)) < 0) {
 			fprintf(stderr, "bench-request: %s\n", sl_strerror(rc));
+			free(t);
 			return 2;
 		}
 		t[i] = now_us() - t0;

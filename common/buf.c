@@ -63,7 +63,7 @@ buf_put_bytes(struct buf *b, const void *p, size_t n)
 	uint8_t *dst = NULL;
 	int r;
 
-	if ((r = buf_reserve(b, n, &dst)) < 0)
+	if ((r = buf_reserve(b, n, &dst)) != 0)
 		return r;
 	if (n > 0)
 		memcpy(dst, p, n);
@@ -114,7 +114,7 @@ buf_get_bytes(struct buf *b, void *dst, size_t n)
 	const uint8_t *src = NULL;
 	int r;
 
-	if ((r = buf_take(b, n, &src)) < 0)
+	if ((r = buf_take(b, n, &src)) != 0)
 		return r;
 	if (n > 0)
 		memcpy(dst, src, n);
@@ -135,7 +135,7 @@ buf_get_u32(struct buf *b, uint32_t *ret)
 	size_t i;
 	int r;
 
-	if ((r = buf_take(b, 4, &p)) < 0)
+	if ((r = buf_take(b, 4, &p)) != 0)
 		return r;
 	for (i = 0; i < 4; i++)
 		v |= (uint32_t)p[i] << (8 * i);
@@ -151,7 +151,7 @@ buf_get_u64(struct buf *b, uint64_t *ret)
 	size_t i;
 	int r;
 
-	if ((r = buf_take(b, 8, &p)) < 0)
+	if ((r = buf_take(b, 8, &p)) != 0)
 		return r;
 	for (i = 0; i < 8; i++)
 		v |= (uint64_t)p[i] << (8 * i);
@@ -163,15 +163,15 @@ int
 buf_get_str(struct buf *b, char *dst, size_t cap)
 {
 	const uint8_t *p = NULL;
-	uint32_t n;
+	uint32_t n = 0;
 	size_t i;
 	int r;
 
-	if ((r = buf_get_u32(b, &n)) < 0)
+	if ((r = buf_get_u32(b, &n)) != 0)
 		return r;
 	if (cap == 0 || n > cap - 1 || n > WIRE_STR_MAX)
 		return buf_fail(b, -EBADMSG);
-	if ((r = buf_take(b, n, &p)) < 0)
+	if ((r = buf_take(b, n, &p)) != 0)
 		return r;
 	for (i = 0; i < n; i++)
 		if (p[i] < 0x20 || p[i] == 0x7f)

@@ -48,7 +48,7 @@ log_vwrite(int pri, const char *err, const char *fmt, va_list ap)
 	m = vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
 	if (m < 0)
 		return;
-	n = (size_t)(n + m) >= sizeof(line) ? (int)sizeof(line) - 1 : n + m;
+	n = (size_t)n + (size_t)m >= sizeof(line) ? (int)sizeof(line) - 1 : n + m;
 	if (err != NULL)
 		n += snprintf(line + n, sizeof(line) - (size_t)n, ": %s", err);
 	if ((size_t)n >= sizeof(line) - 1)

@@ -227,7 +227,7 @@ wire_decode_check(const struct wire_msg *m, struct wire_check *ret)
 	buf_get_u32(&b, &c.flags);
 	wire_get_format(&b, &c.format_hint);
 	buf_get_str(&b, c.profile, sizeof(c.profile));
-	if ((r = buf_end(&b)) < 0)
+	if (buf_end(&b) < 0)
 		return -EBADMSG;
 	if (c.flags & ~WIRE_CHECK_F__ALL)
 		return -EBADMSG;

@@ -36,11 +36,8 @@ static void
 conn_send(struct conn *c, enum wire_type type, uint32_t id,
     const struct buf *b, int fd)
 {
-	int rc;
-
 	/* A client that does not read its answers is dropped, not waited on. */
-	if (buf_error(b) < 0 ||
-	    (rc = wire_send(c->fd, type, id, b, fd)) < 0)
+	if (buf_error(b) < 0 || wire_send(c->fd, type, id, b, fd) < 0)
 		conn_shutdown(c);
 	ev_timer_again(c->sup->loop, &c->idle);
 }

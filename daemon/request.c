@@ -385,7 +385,7 @@ request_start(struct supervisor *s, struct conn *c, uint32_t id,
 	s->counters.requests++;
 	c->req = r;
 	/* From here on the request ends only through request_finish(). */
-	if ((rc = request_send_work(r, check, model_fd)) < 0)
+	if (request_send_work(r, check, model_fd) < 0)
 		(void)kill(r->pid, SIGKILL);
 	request_watch(r);
 	rc = 0;

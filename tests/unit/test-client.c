@@ -226,6 +226,7 @@ test_canonical(void)
 	    "plain file (no seals) refused");
 	ok(canonical_of(-1, 5, &d, &n) == -ENODATA, "no memfd: -ENODATA");
 	make_accept(&r);
+	/* cppcheck-suppress resourceLeak ; res owns fd from here on */
 	fd = make_memfd(ALL_SEALS);
 	ok(result_new(&r, fd, &res) == 0 && sl_result_canonical_fd(res) ==
 	    fd, "canonical_fd returns the verified memfd");
