@@ -299,7 +299,7 @@ client_daemon_check(struct sl_client *c, int fd, const struct wire_check *wc,
 {
 	uint8_t mem[128];	/* flags, hint and a profile name */
 	struct report rep;
-	struct wire_msg m;
+	struct wire_msg m = { .fd = -1 };
 	struct buf b;
 	int r;
 

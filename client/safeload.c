@@ -53,6 +53,8 @@ usage(FILE *f)
 static void
 print_name(FILE *f, const char *s)
 {
+	if (s == NULL)
+		return;
 	for (; *s != '\0'; s++)
 		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
 }

@@ -260,7 +260,8 @@ tree_dict(struct cntk_v2 *c, CNTK__Proto__Dictionary *d)
 			return r;
 	}
 	if (d->n_data > 1)
-		qsort(d->data, d->n_data, sizeof(d->data[0]), tree_entry_cmp);
+		qsort(d->data, d->n_data, sizeof(d->data[0]), /* NOLINT(bugprone-sizeof-expression): pointers */
+		    tree_entry_cmp);
 	/* Protobuf says "last one wins"; we refuse to pick. */
 	for (i = 1; i < d->n_data; i++)
 		if (strcmp(d->data[i - 1]->key, d->data[i]->key) == 0)

@@ -59,9 +59,10 @@ gen_free(struct gen *g)
 static char *
 gen_str(struct gen *g, const char *s)
 {
-	char *p = gen_new(g, strlen(s) + 1);
+	size_t n = strlen(s) + 1;
+	char *p = gen_new(g, n);
 
-	memcpy(p, s, strlen(s));
+	memcpy(p, s, n);	/* with its NUL */
 	return p;
 }
 
@@ -113,7 +114,9 @@ gd_new(struct gen *g)
 
 	cntk__proto__dictionary__init(d);
 	d->version = 2;
-	d->data = gen_new(g, GEN_DICT_MAX * sizeof(*d->data));
+	/* An array of entry pointers. */
+	d->data = gen_new(g,
+	    GEN_DICT_MAX * sizeof(*d->data)); /* NOLINT(bugprone-sizeof-expression) */
 	return d;
 }
 
@@ -150,7 +153,7 @@ gv_vec(struct gen *g)
 	v->vector_value = gen_new(g, sizeof(*v->vector_value));
 	cntk__proto__vector__init(v->vector_value);
 	v->vector_value->value = gen_new(g, GEN_VEC_MAX *
-	    sizeof(*v->vector_value->value));
+	    sizeof(*v->vector_value->value)); /* NOLINT(bugprone-sizeof-expression) */
 	return v;
 }
 

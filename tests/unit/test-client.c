@@ -513,8 +513,8 @@ write_script(const char *name, const char *body, char *path, size_t cap)
 static void
 test_local(void)
 {
-	char *saved = getenv("SAFELOAD_WORKER") != NULL ?
-	    strdup(getenv("SAFELOAD_WORKER")) : NULL;
+	const char *env = getenv("SAFELOAD_WORKER");
+	char *saved = env != NULL ? strdup(env) : NULL;
 	struct sl_client *c = NULL;
 	struct sl_result *res = NULL;
 	char msg[256], path[128], *text = NULL;

@@ -700,7 +700,7 @@ test_corpus(const char *dir)
 	for (p = strstr((char *)json, "\"file\": \""); p != NULL; p = next) {
 		next = strstr(p + 1, "\"file\": \"");
 		/* "kind" comes just before "file" in each entry. */
-		for (k = p; k > (char *)json && strncmp(k, "\"kind\": \"", 9); k--)
+		for (k = p; k > (char *)json && strncmp(k, "\"kind\": \"", 9) != 0; k--)
 			;
 		if (sscanf(p, "\"file\": \"%511[^\"]\"", file) != 1 ||
 		    sscanf(k, "\"kind\": \"%31[^\"]\"", kind) != 1)

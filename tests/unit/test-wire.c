@@ -286,7 +286,7 @@ test_socket(void)
 {
 	static uint8_t rx[MSG_MAX];
 	uint8_t mem[64];
-	struct wire_msg m;
+	struct wire_msg m = { .fd = -1 };
 	struct buf b;
 	int sv[2], memfd, before;
 
