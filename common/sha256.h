@@ -26,3 +26,10 @@ void	sha256_final(struct sha256 *s, uint8_t out[SHA256_LEN]);
 void	sha256(const void *p, size_t n, uint8_t out[SHA256_LEN]);
 /* Lower-case hex into out (2 * SHA256_LEN + 1 bytes). */
 void	sha256_hex(const uint8_t d[SHA256_LEN], char out[2 * SHA256_LEN + 1]);
+
+/*
+ * For tests and benchmarks only: on non-zero, use the portable compression
+ * function even where the CPU has SHA instructions, so that the two can be
+ * compared.  Not thread-safe; production code never calls it.
+ */
+void	sha256_force_portable(int on);
