@@ -69,6 +69,9 @@ static const int worker_syscalls[] = {
 	SCMP_SYS(restart_syscall), /* kernel restarts a blocked recvmsg */
 	SCMP_SYS(exit),		/* thread exit; harmless, glibc may use */
 	SCMP_SYS(exit_group),	/* _exit(): the only way the worker leaves */
+#if SANDBOX_ASAN
+	SCMP_SYS(sigaltstack),	/* CI sanitizer runtime tears down its stack */
+#endif
 };
 
 /*
@@ -100,6 +103,10 @@ static const struct sandbox_argrule worker_argrules[] = {
 	{ SCMP_SYS(madvise), 2, ALL, MADV_FREE },
 	{ SCMP_SYS(madvise), 2, ALL, MADV_HUGEPAGE },
 	{ SCMP_SYS(madvise), 2, ALL, MADV_NOHUGEPAGE },
+#if SANDBOX_ASAN
+	/* The CI sanitizer allocator keeps its big regions out of cores. */
+	{ SCMP_SYS(madvise), 2, ALL, MADV_DONTDUMP },
+#endif
 	/* fcntl: read flags and seal the memfd; no F_DUPFD, no F_SETFL. */
 	{ SCMP_SYS(fcntl), 1, ALL, F_GETFD },
 	{ SCMP_SYS(fcntl), 1, ALL, F_GETFL },
