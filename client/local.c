@@ -23,7 +23,7 @@
 
 #include "client-internal.h"
 #include "fd.h"
-#include "limits.h"
+#include "safeload-limits.h"
 #include "safeload.h"
 #include "spawn.h"
 

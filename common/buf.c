@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "limits.h"
+#include "safeload-limits.h"
 
 void
 buf_init(struct buf *b, uint8_t *mem, size_t cap)

@@ -3,7 +3,7 @@
  */
 #include <errno.h>
 
-#include "limits.h"
+#include "safeload-limits.h"
 #include "model-limits.h"
 
 void

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "limits.h"
+#include "safeload-limits.h"
 #include "reason.h"
 
 enum report_verdict {

@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #include "buf.h"
-#include "limits.h"
+#include "safeload-limits.h"
 #include "model-limits.h"
 #include "reason.h"
 #include "report.h"

@@ -19,7 +19,7 @@
 #include <ev.h>
 
 #include "config.h"
-#include "limits.h"
+#include "safeload-limits.h"
 #include "listener.h"
 #include "log.h"
 #include "policy.h"

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "limits.h"
+#include "safeload-limits.h"
 #include "protowalk.h"
 
 #define PW_VARINT_MAX	10u		/* bytes in a 64-bit varint */

@@ -26,7 +26,7 @@
 #include <seccomp.h>
 
 #include "config.h"
-#include "limits.h"
+#include "safeload-limits.h"
 #include "sandbox.h"
 
 #define SANDBOX_NOBODY	65534

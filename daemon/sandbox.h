@@ -15,12 +15,13 @@ struct sandbox_config {
 	uint32_t	nofile;		/* RLIMIT_NOFILE */
 };
 
-/* Defaults from limits.h, uid/gid of 'nobody' (65534). */
+/* Defaults from safeload-limits.h, uid/gid of 'nobody' (65534). */
 void	sandbox_config_default(struct sandbox_config *ret);
 
 /*
  * Enter the sandbox, in this fixed order:
- *   1. rlimits (NPROC=0, FSIZE=0, CORE=0, NOFILE, AS, CPU);
+ *   1. rlimits (NPROC=0, FSIZE=CANONICAL_MAX_BYTES (the kernel applies it
+ *      to memfds too), CORE=0, NOFILE, AS, CPU) and PR_SET_DUMPABLE=0;
  *   2. if root: clear all capabilities and switch uid/gid (libcap-ng);
  *   3. PR_SET_NO_NEW_PRIVS;
  *   4. seccomp allowlist, kill-process by default, architecture checked.

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <sys/queue.h>
 
-#include "limits.h"
+#include "safeload-limits.h"
 #include "supervisor.h"
 
 struct conn;

@@ -27,7 +27,7 @@
 
 #include "config.h"
 #include "fd.h"
-#include "limits.h"
+#include "safeload-limits.h"
 #include "log.h"
 #include "model.h"
 #include "sandbox.h"

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "limits.h"
+#include "safeload-limits.h"
 #include "policy.h"
 #include "sha256.h"
 

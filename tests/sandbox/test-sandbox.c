@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 #include "fd.h"
-#include "limits.h"
+#include "safeload-limits.h"
 #include "sandbox.h"
 #include "tap.h"
 #include "wire.h"

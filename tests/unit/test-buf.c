@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "limits.h"
+#include "safeload-limits.h"
 #include "tap.h"
 
 static void
