@@ -43,6 +43,8 @@ static pid_t
 start_argv(char *const argv[], int *ret_sock)
 {
 	int sv[2];
+
+	*ret_sock = -1;
 	pid_t pid;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
