@@ -16,7 +16,10 @@
 #include "policy.h"
 #include "sha256.h"
 
-#define POLICY_DEFAULT_WORKERS	8u
+#define POLICY_DEFAULT_WORKERS	8u	/* concurrent requests */
+#define POLICY_DEFAULT_IDLE	2u	/* warm workers */
+#define POLICY_DEFAULT_QUEUE	64u	/* requests waiting for a worker */
+#define POLICY_DEFAULT_CACHE	(256ull * 1024 * 1024)	/* result cache */
 
 struct policy {
 	struct model_limits	limits;
@@ -24,6 +27,9 @@ struct policy {
 	uint64_t		worker_mem;
 	uint32_t		worker_cpu;
 	uint32_t		max_workers;
+	uint32_t		idle_workers;
+	uint32_t		queue_length;
+	uint64_t		cache_bytes;
 	int			have_group;
 	gid_t			group;		/* members may connect */
 	uid_t			owner;		/* the daemon's own uid */
@@ -41,11 +47,12 @@ policy_compute_digest(struct policy *p)
 	n = snprintf(text, sizeof(text),
 	    "builtin-1 bytes=%" PRIu64 " elements=%" PRIu64 " alloc=%" PRIu64
 	    " depth=%u nodes=%u string=%u entries=%u timeout=%u mem=%" PRIu64
-	    " cpu=%u workers=%u",
+	    " cpu=%u workers=%u idle=%u queue=%u cache=%" PRIu64,
 	    p->limits.max_bytes, p->limits.max_elements, p->limits.max_alloc,
 	    p->limits.max_depth, p->limits.max_nodes, p->limits.max_string,
 	    p->limits.max_entries, p->worker_timeout_ms, p->worker_mem,
-	    p->worker_cpu, p->max_workers);
+	    p->worker_cpu, p->max_workers, p->idle_workers, p->queue_length,
+	    p->cache_bytes);
 	sha256(text, n > 0 ? (size_t)n : 0, d);
 	sha256_hex(d, p->digest);
 }
@@ -63,6 +70,9 @@ policy_new_default(void)
 	p->worker_mem = WORKER_AS_MAX;
 	p->worker_cpu = WORKER_CPU_SEC;
 	p->max_workers = POLICY_DEFAULT_WORKERS;
+	p->idle_workers = POLICY_DEFAULT_IDLE;
+	p->queue_length = POLICY_DEFAULT_QUEUE;
+	p->cache_bytes = POLICY_DEFAULT_CACHE;
 	p->owner = geteuid();
 	if ((g = getgrnam(POLICY_GROUP)) != NULL) {
 		p->have_group = 1;
@@ -157,6 +167,30 @@ uint32_t
 policy_max_workers(const struct policy *p)
 {
 	return p->max_workers;
+}
+
+uint32_t
+policy_max_concurrent(const struct policy *p)
+{
+	return p->max_workers;
+}
+
+uint32_t
+policy_idle_workers(const struct policy *p)
+{
+	return p->idle_workers;
+}
+
+uint32_t
+policy_queue_length(const struct policy *p)
+{
+	return p->queue_length;
+}
+
+uint64_t
+policy_cache_bytes(const struct policy *p)
+{
+	return p->cache_bytes;
 }
 
 const char *

@@ -46,6 +46,13 @@ int		 policy_profile_limits(const struct policy *p,
 uint32_t	 policy_worker_timeout_ms(const struct policy *p);
 uint64_t	 policy_worker_mem(const struct policy *p);
 uint32_t	 policy_worker_cpu(const struct policy *p);
+/* [daemon]: workers kept warm, requests served at once, requests queued. */
+uint32_t	 policy_idle_workers(const struct policy *p);
+uint32_t	 policy_max_concurrent(const struct policy *p);
+/* Old name of policy_max_concurrent(); kept for existing callers. */
 uint32_t	 policy_max_workers(const struct policy *p);
+uint32_t	 policy_queue_length(const struct policy *p);
+/* [daemon]: bytes of canonical results the supervisor may cache. */
+uint64_t	 policy_cache_bytes(const struct policy *p);
 /* sha256 of the policy's canonical text, lower-case hex. */
 const char	*policy_digest(const struct policy *p);
