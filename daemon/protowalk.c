@@ -222,7 +222,7 @@ pw_utf8_len(uint8_t c, uint32_t *ret_min)
  * a NUL silently truncates (two keys could collapse into one).  Accept only
  * well-formed UTF-8 without NUL, surrogates or overlong forms.
  */
-static bool
+bool
 pw_utf8_ok(const uint8_t *s, size_t n)
 {
 	uint32_t cp, min;

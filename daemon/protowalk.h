@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,6 +43,12 @@ int	pw_varint(const uint8_t *buf, size_t end, size_t *pos, uint64_t *ret);
  */
 int	pw_field_next(const uint8_t *buf, size_t end, size_t *pos,
 	    struct pw_field *ret);
+
+/*
+ * True when s[0..n) is well-formed UTF-8 without NUL, surrogates or
+ * overlong forms (the strings every format's walk accepts).
+ */
+bool	pw_utf8_ok(const uint8_t *s, size_t n);
 
 /*
  * Walk buf as a CNTK.proto.Dictionary under `l`: depth (max_depth), items
