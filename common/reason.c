@@ -39,6 +39,8 @@ static const char *const reason_codes[REASON__MAX] = {
 	[REASON_BAD_REQUEST] = "bad-request",
 	[REASON_INTERNAL_ERROR] = "internal-error",
 	[REASON_IO_ERROR] = "io-error",
+	[REASON_EXTERNAL_DATA] = "external-data",
+	[REASON_UNKNOWN_DOMAIN] = "unknown-domain",
 };
 
 const char *

@@ -43,6 +43,9 @@ enum reason {
 	REASON_BAD_REQUEST,		/* bad-request */
 	REASON_INTERNAL_ERROR,		/* internal-error */
 	REASON_IO_ERROR,		/* io-error */
+	/* Appended later; the numbers above never change. */
+	REASON_EXTERNAL_DATA,		/* external-data */
+	REASON_UNKNOWN_DOMAIN,		/* unknown-domain */
 	REASON__MAX
 };
 
