@@ -345,11 +345,12 @@ sandbox_rules(scmp_filter_ctx ctx)
 }
 
 /*
- * Step 4.  Only the native ABI: libseccomp kills x32 numbers (bit 30) and
- * foreign arches (i386 via int 0x80) with the bad-arch action.
+ * Step 4's filter, built but not loaded.  Only the native ABI: libseccomp
+ * kills x32 numbers (bit 30) and foreign arches (i386 via int 0x80) with
+ * the bad-arch action.
  */
 static int
-sandbox_seccomp(void)
+sandbox_filter_new(scmp_filter_ctx *ret)
 {
 	scmp_filter_ctx ctx;
 	int r;
@@ -362,14 +363,43 @@ sandbox_seccomp(void)
 	/* Report the kernel's errno, not libseccomp's -ECANCELED. */
 	if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1)) < 0)
 		goto out;
-#if SECCOMP_DEBUG
-	if ((r = sandbox_debug_init()) < 0)
-		goto out;
-#endif
 	if ((r = sandbox_rules(ctx)) < 0)
 		goto out;
-	r = seccomp_load(ctx);
+	*ret = ctx;
+	ctx = NULL;
 out:
+	if (ctx != NULL)
+		seccomp_release(ctx);
+	return r;
+}
+
+int
+sandbox_filter_export(int fd)
+{
+	scmp_filter_ctx ctx = NULL;
+	int r;
+
+	if ((r = sandbox_filter_new(&ctx)) < 0)
+		return r;
+	r = seccomp_export_bpf(ctx, fd);
+	seccomp_release(ctx);
+	return r;
+}
+
+/* Step 4: install the filter; from here on the table is the law. */
+static int
+sandbox_seccomp(void)
+{
+	scmp_filter_ctx ctx = NULL;
+	int r;
+
+#if SECCOMP_DEBUG
+	if ((r = sandbox_debug_init()) < 0)
+		return r;
+#endif
+	if ((r = sandbox_filter_new(&ctx)) < 0)
+		return r;
+	r = seccomp_load(ctx);
 	seccomp_release(ctx);
 	return r;
 }

@@ -29,3 +29,10 @@ void	sandbox_config_default(struct sandbox_config *ret);
  * treat any failure as fatal: a half-entered sandbox is no sandbox.
  */
 int	sandbox_enter(const struct sandbox_config *cfg);
+
+/*
+ * Write the worker's seccomp filter, as the kernel would run it (an array
+ * of struct sock_filter), to fd without installing it.  For the golden
+ * table test and the filter benchmark.  Returns 0 or -errno.
+ */
+int	sandbox_filter_export(int fd);
