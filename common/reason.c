@@ -41,6 +41,12 @@ static const char *const reason_codes[REASON__MAX] = {
 	[REASON_IO_ERROR] = "io-error",
 	[REASON_EXTERNAL_DATA] = "external-data",
 	[REASON_UNKNOWN_DOMAIN] = "unknown-domain",
+	[REASON_UNKNOWN_NODE_TYPE] = "unknown-node-type",
+	[REASON_OP_NOT_ALLOWED] = "op-not-allowed",
+	[REASON_FORMAT_NOT_ALLOWED] = "format-not-allowed",
+	[REASON_SIGNATURE_MISSING] = "signature-missing",
+	[REASON_SIGNATURE_INVALID] = "signature-invalid",
+	[REASON_SANDBOX_FLOOR] = "sandbox-floor",
 };
 
 const char *

@@ -1,10 +1,18 @@
 /*
- * policy.c: the built-in default policy and the access check (role:
- * library, used by the supervisor).
+ * policy.c: load the policy file, resolve what it names, and answer the
+ * supervisor's questions (role: library, used by the supervisor and the
+ * `safeload policy` command).
+ *
+ * Loading is all or nothing: the text is parsed (policy-parse.c), user and
+ * group names are resolved, key and digest files are read, and only a
+ * policy that passed every step is returned.  The caller keeps its old
+ * policy until then, which is what makes a SIGHUP reload atomic.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <inttypes.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,60 +20,32 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "safeload-limits.h"
-#include "policy.h"
+#include "fd.h"
+#include "policy-internal.h"
 #include "sha256.h"
 
-#define POLICY_DEFAULT_WORKERS	8u	/* concurrent requests */
-#define POLICY_DEFAULT_IDLE	2u	/* warm workers */
-#define POLICY_DEFAULT_QUEUE	64u	/* requests waiting for a worker */
-#define POLICY_DEFAULT_CACHE	(256ull * 1024 * 1024)	/* result cache */
+static char policy_errbuf[POLICY_ERR_MAX + POLICY_PATH_MAX + 16];
 
-struct policy {
-	struct model_limits	limits;
-	uint32_t		worker_timeout_ms;
-	uint64_t		worker_mem;
-	uint32_t		worker_cpu;
-	uint32_t		max_workers;
-	uint32_t		idle_workers;
-	uint32_t		queue_length;
-	uint64_t		cache_bytes;
-	int			have_group;
-	gid_t			group;		/* members may connect */
-	uid_t			owner;		/* the daemon's own uid */
-	char			digest[POLICY_DIGEST_HEX];
-};
-
-/* The digest covers every effective value, so reports name what applied. */
-static void
-policy_compute_digest(struct policy *p)
+void
+policy_profile_defaults(struct policy_profile *pr, const char *name)
 {
-	char text[512];
-	uint8_t d[SHA256_LEN];
-	int n;
+	int f;
 
-	n = snprintf(text, sizeof(text),
-	    "builtin-1 bytes=%" PRIu64 " elements=%" PRIu64 " alloc=%" PRIu64
-	    " depth=%u nodes=%u string=%u entries=%u timeout=%u mem=%" PRIu64
-	    " cpu=%u workers=%u idle=%u queue=%u cache=%" PRIu64,
-	    p->limits.max_bytes, p->limits.max_elements, p->limits.max_alloc,
-	    p->limits.max_depth, p->limits.max_nodes, p->limits.max_string,
-	    p->limits.max_entries, p->worker_timeout_ms, p->worker_mem,
-	    p->worker_cpu, p->max_workers, p->idle_workers, p->queue_length,
-	    p->cache_bytes);
-	sha256(text, n > 0 ? (size_t)n : 0, d);
-	sha256_hex(d, p->digest);
+	memset(pr, 0, sizeof(*pr));
+	(void)snprintf(pr->name, sizeof(pr->name), "%s", name);
+	model_limits_default(&pr->limits);
+	pr->max_parameters = POLICY_PARAMS_MAX;
+	for (f = REPORT_FORMAT_UNKNOWN + 1; f < REPORT_FORMAT__MAX; f++)
+		pr->formats |= 1u << f;
+	/* The layers every build has; landlock is opt-in. */
+	pr->sandbox_floor = 1u << POLICY_LAYER_RLIMITS |
+	    1u << POLICY_LAYER_NO_NEW_PRIVS | 1u << POLICY_LAYER_SECCOMP;
 }
 
-struct policy *
-policy_new_default(void)
+void
+policy_init_defaults(struct policy *p)
 {
-	struct policy *p;
-	const struct group *g;
-
-	if ((p = calloc(1, sizeof(*p))) == NULL)
-		return NULL;
-	model_limits_default(&p->limits);
+	memset(p, 0, sizeof(*p));
 	p->worker_timeout_ms = WORKER_TIMEOUT_MS;
 	p->worker_mem = WORKER_AS_MAX;
 	p->worker_cpu = WORKER_CPU_SEC;
@@ -74,64 +54,277 @@ policy_new_default(void)
 	p->queue_length = POLICY_DEFAULT_QUEUE;
 	p->cache_bytes = POLICY_DEFAULT_CACHE;
 	p->owner = geteuid();
-	if ((g = getgrnam(POLICY_GROUP)) != NULL) {
-		p->have_group = 1;
-		p->group = g->gr_gid;
+	/* [access] by default: root (always) and the group 'safeload'. */
+	p->groups.n = 1;
+	(void)snprintf(p->groups.ids[0].name, sizeof(p->groups.ids[0].name),
+	    "%s", POLICY_GROUP);
+	p->n_profiles = 1;
+	policy_profile_defaults(&p->profiles[0], POLICY_DEFAULT_PROFILE);
+}
+
+/*
+ * A name that does not resolve is an error in a file, but the built-in
+ * default tolerates a missing group 'safeload': then only root may ask.
+ */
+static int
+policy_resolve_list(struct policy_idlist *l, int is_group, int lenient,
+    const char *file, const char **ret_err)
+{
+	const struct passwd *pw;
+	const struct group *gr;
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		struct policy_id *id = &l->ids[i];
+
+		if (id->resolved)
+			continue;
+		if (is_group && (gr = getgrnam(id->name)) != NULL) {
+			id->id = gr->gr_gid;
+			id->resolved = 1;
+		} else if (!is_group && (pw = getpwnam(id->name)) != NULL) {
+			id->id = pw->pw_uid;
+			id->resolved = 1;
+		} else if (!lenient) {
+			(void)snprintf(policy_errbuf, sizeof(policy_errbuf),
+			    "%s:%u: unknown %s '%s'", file, id->line,
+			    is_group ? "group" : "user", id->name);
+			*ret_err = policy_errbuf;
+			return -EINVAL;
+		}
 	}
-	policy_compute_digest(p);
+	return 0;
+}
+
+static int
+policy_resolve(struct policy *p, const char *file, const char **ret_err)
+{
+	size_t i;
+	int r, lenient = p->builtin;
+
+	if ((r = policy_resolve_list(&p->users, 0, lenient, file,
+	    ret_err)) < 0 ||
+	    (r = policy_resolve_list(&p->groups, 1, lenient, file,
+	    ret_err)) < 0)
+		return r;
+	for (i = 0; i < p->n_profiles; i++) {
+		struct policy_profile *pr = &p->profiles[i];
+
+		if ((r = policy_resolve_list(&pr->users, 0, 0, file,
+		    ret_err)) < 0 ||
+		    (r = policy_resolve_list(&pr->groups, 1, 0, file,
+		    ret_err)) < 0 ||
+		    (r = policy_load_files(pr, file, ret_err)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Cross-key rules that no single line can break. */
+static int
+policy_validate(const struct policy *p, const char *file,
+    const char **ret_err)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_profiles; i++) {
+		const struct policy_profile *pr = &p->profiles[i];
+		const char *why = NULL;
+
+		if (pr->require_signature && pr->n_keys == 0 &&
+		    pr->n_digests == 0)
+			why = "require_signature = yes needs a public_key, "
+			    "a public_key_file or trusted_digests";
+		else if (pr->udf_allow && pr->udfs.n == 0)
+			why = "user_defined_functions lists no names";
+		if (why != NULL) {
+			(void)snprintf(policy_errbuf, sizeof(policy_errbuf),
+			    "%s:%u: [profile %s]: %s", file, pr->line,
+			    pr->name, why);
+			*ret_err = policy_errbuf;
+			return -EINVAL;
+		}
+	}
+	if (p->idle_workers > p->max_workers) {
+		(void)snprintf(policy_errbuf, sizeof(policy_errbuf),
+		    "%s: [daemon]: idle_workers (%u) exceeds max_concurrent "
+		    "(%u)", file, p->idle_workers, p->max_workers);
+		*ret_err = policy_errbuf;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The built-in default's digest names every effective value. */
+static void
+policy_builtin_digest(struct policy *p)
+{
+	char text[512];
+	uint8_t d[SHA256_LEN];
+	const struct model_limits *l = &p->profiles[0].limits;
+	int n;
+
+	n = snprintf(text, sizeof(text),
+	    "builtin-2 bytes=%" PRIu64 " elements=%" PRIu64 " alloc=%" PRIu64
+	    " depth=%u nodes=%u string=%u entries=%u timeout=%u mem=%" PRIu64
+	    " cpu=%u workers=%u idle=%u queue=%u cache=%" PRIu64,
+	    l->max_bytes, l->max_elements, l->max_alloc, l->max_depth,
+	    l->max_nodes, l->max_string, l->max_entries, p->worker_timeout_ms,
+	    p->worker_mem, p->worker_cpu, p->max_workers, p->idle_workers,
+	    p->queue_length, p->cache_bytes);
+	sha256(text, n > 0 ? (size_t)n : 0, d);
+	sha256_hex(d, p->digest);
+}
+
+struct policy *
+policy_new_default(void)
+{
+	struct policy *p;
+	const char *err;
+
+	if ((p = malloc(sizeof(*p))) == NULL)
+		return NULL;
+	policy_init_defaults(p);
+	p->builtin = 1;
+	(void)policy_resolve(p, "(built-in)", &err);
+	policy_builtin_digest(p);
 	return p;
+}
+
+/* Parse, resolve and check text that came from `file`. */
+int
+policy_parse(const char *text, size_t len, const char *file,
+    struct policy **ret, const char **ret_err)
+{
+	struct policy *p = NULL;
+	struct policy_err e = { .file = file };
+	uint8_t d[SHA256_LEN];
+	int r;
+
+	if ((p = malloc(sizeof(*p))) == NULL) {
+		*ret_err = "out of memory";
+		return -ENOMEM;
+	}
+	policy_init_defaults(p);
+	if ((r = policy_parse_text(text, len, p, &e)) < 0) {
+		(void)snprintf(policy_errbuf, sizeof(policy_errbuf),
+		    "%s:%u: %s", file, e.line, e.msg);
+		*ret_err = policy_errbuf;
+		goto out;
+	}
+	if ((r = policy_resolve(p, file, ret_err)) < 0 ||
+	    (r = policy_validate(p, file, ret_err)) < 0)
+		goto out;
+	sha256(text, len, d);
+	sha256_hex(d, p->digest);
+	*ret = p;
+	p = NULL;
+out:
+	policy_free(p);
+	return r;
 }
 
 int
 policy_load(const char *path, int path_is_default, struct policy **ret,
     const char **ret_err)
 {
-	struct stat st;
 	struct policy *p;
+	char *text = NULL;
+	size_t len = 0;
+	int r;
 
-	if (stat(path, &st) < 0) {
-		if (errno == ENOENT && path_is_default)
-			goto builtin;
-		*ret_err = "cannot read the policy file";
-		return -errno;
+	r = policy_read_file(path, POLICY_FILE_MAX, &text, &len);
+	if (r == -ENOENT && path_is_default) {
+		if ((p = policy_new_default()) == NULL) {
+			*ret_err = "out of memory";
+			return -ENOMEM;
+		}
+		*ret = p;
+		return 0;
 	}
-	/*
-	 * Fail closed: a file the ops team wrote must never be silently
-	 * replaced by the default.  The file format is not parsed yet.
-	 */
-	*ret_err = "policy files are not supported by this build; "
-	    "remove it to use the built-in default";
-	return -EOPNOTSUPP;
-builtin:
-	if ((p = policy_new_default()) == NULL) {
-		*ret_err = "out of memory";
-		return -ENOMEM;
+	if (r < 0) {
+		(void)snprintf(policy_errbuf, sizeof(policy_errbuf),
+		    "%s: cannot read the policy file: %s", path, strerror(-r));
+		*ret_err = policy_errbuf;
+		return r;
 	}
-	*ret = p;
-	return 0;
+	r = policy_parse(text, len, path, ret, ret_err);
+	free(text);
+	return r;
 }
 
 void
 policy_free(struct policy *p)
 {
+	size_t i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->n_profiles; i++)
+		free(p->profiles[i].digests);
 	free(p);
+}
+
+int
+policy_idlist_match(const struct policy_idlist *l, uid_t uid, gid_t gid,
+    const gid_t *groups, size_t n, int is_group)
+{
+	size_t i, k;
+
+	for (i = 0; i < l->n; i++) {
+		if (!l->ids[i].resolved)
+			continue;
+		if (!is_group && l->ids[i].id == uid)
+			return 1;
+		if (is_group && l->ids[i].id == gid)
+			return 1;
+		for (k = 0; is_group && k < n; k++)
+			if (groups[k] == l->ids[i].id)
+				return 1;
+	}
+	return 0;
 }
 
 int
 policy_access(const struct policy *p, uid_t uid, gid_t gid,
     const gid_t *groups, size_t n)
 {
-	size_t i;
-
+	/* Root and the daemon's own user can do anything it can anyway. */
 	if (uid == 0 || uid == p->owner)
 		return 0;
-	if (!p->have_group)
-		return -EACCES;
-	if (gid == p->group)
+	if (policy_idlist_match(&p->users, uid, gid, groups, n, 0) ||
+	    policy_idlist_match(&p->groups, uid, gid, groups, n, 1))
 		return 0;
-	for (i = 0; i < n; i++)
-		if (groups[i] == p->group)
-			return 0;
+	return -EACCES;
+}
+
+const struct policy_profile *
+policy_find_profile(const struct policy *p, const char *name)
+{
+	size_t i;
+
+	if (name == NULL || name[0] == '\0')
+		name = POLICY_DEFAULT_PROFILE;
+	for (i = 0; i < p->n_profiles; i++)
+		if (strcmp(p->profiles[i].name, name) == 0)
+			return &p->profiles[i];
+	return NULL;
+}
+
+int
+policy_profile_allowed(const struct policy *p, const char *name, uid_t uid,
+    gid_t gid, const gid_t *groups, size_t n)
+{
+	const struct policy_profile *pr;
+
+	if ((pr = policy_find_profile(p, name)) == NULL)
+		return -ENOENT;
+	/* A profile that names nobody is open to every client. */
+	if (pr->users.n == 0 && pr->groups.n == 0)
+		return 0;
+	if (policy_idlist_match(&pr->users, uid, gid, groups, n, 0) ||
+	    policy_idlist_match(&pr->groups, uid, gid, groups, n, 1))
+		return 0;
 	return -EACCES;
 }
 
@@ -139,62 +332,24 @@ int
 policy_profile_limits(const struct policy *p, const char *name,
     struct model_limits *ret)
 {
-	if (name[0] != '\0' && strcmp(name, "default") != 0)
+	const struct policy_profile *pr;
+
+	if ((pr = policy_find_profile(p, name)) == NULL)
 		return -ENOENT;
-	*ret = p->limits;
+	*ret = pr->limits;
 	return 0;
 }
 
-uint32_t
-policy_worker_timeout_ms(const struct policy *p)
+size_t
+policy_uid_groups(uid_t uid, gid_t *ret_gid, gid_t *groups, size_t max)
 {
-	return p->worker_timeout_ms;
-}
+	const struct passwd *pw;
+	int n = (int)max;
 
-uint64_t
-policy_worker_mem(const struct policy *p)
-{
-	return p->worker_mem;
-}
-
-uint32_t
-policy_worker_cpu(const struct policy *p)
-{
-	return p->worker_cpu;
-}
-
-uint32_t
-policy_max_workers(const struct policy *p)
-{
-	return p->max_workers;
-}
-
-uint32_t
-policy_max_concurrent(const struct policy *p)
-{
-	return p->max_workers;
-}
-
-uint32_t
-policy_idle_workers(const struct policy *p)
-{
-	return p->idle_workers;
-}
-
-uint32_t
-policy_queue_length(const struct policy *p)
-{
-	return p->queue_length;
-}
-
-uint64_t
-policy_cache_bytes(const struct policy *p)
-{
-	return p->cache_bytes;
-}
-
-const char *
-policy_digest(const struct policy *p)
-{
-	return p->digest;
+	if ((pw = getpwuid(uid)) == NULL)
+		return 0;
+	*ret_gid = pw->pw_gid;
+	if (getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0)
+		return 0;	/* too many groups: judge by the primary one */
+	return (size_t)n;
 }
