@@ -52,6 +52,23 @@ enum reason {
 	REASON_SIGNATURE_MISSING,	/* signature-missing */
 	REASON_SIGNATURE_INVALID,	/* signature-invalid */
 	REASON_SANDBOX_FLOOR,		/* sandbox-floor */
+	/* CNTK v2 validation (issue 3). */
+	REASON_UNKNOWN_KEY,		/* unknown-key */
+	REASON_WRONG_OBJECT_TYPE,	/* wrong-object-type */
+	REASON_BAD_VARIABLE_KIND,	/* bad-variable-kind */
+	REASON_DATA_TYPE_MISMATCH,	/* data-type-mismatch */
+	REASON_VARIABLE_SHAPE_MISMATCH,	/* variable-shape-mismatch */
+	REASON_BAD_DIMENSION,		/* bad-dimension */
+	REASON_DUPLICATE_AXIS,		/* duplicate-axis */
+	REASON_FORWARD_REFERENCE,	/* forward-reference */
+	REASON_BAD_OUTPUT_INDEX,	/* bad-output-index */
+	REASON_GRAPH_CYCLE,		/* graph-cycle */
+	REASON_BAD_BLOCK_MAP,		/* bad-block-map */
+	REASON_MISSING_ATTRIBUTE,	/* missing-attribute */
+	REASON_UNKNOWN_ATTRIBUTE,	/* unknown-attribute */
+	REASON_BAD_ATTRIBUTE_VALUE,	/* bad-attribute-value */
+	REASON_OP_VERSION_MISMATCH,	/* op-version-mismatch */
+	REASON_BAD_STORAGE_FORMAT,	/* bad-storage-format */
 	REASON__MAX
 };
 
