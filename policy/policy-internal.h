@@ -79,7 +79,7 @@ struct policy_profile {
 	struct policy_idlist	 groups;
 	struct policy_names	 allow_ops;	/* unset = every known op */
 	struct policy_names	 deny_ops;
-	int			 udf_allow;	/* 0: reject all */
+	int			 udf_allow;	/* <= 0: reject all */
 	struct policy_names	 udfs;		/* exact names when allowed */
 	int			 require_signature;
 	size_t			 n_keys;

@@ -194,12 +194,17 @@ parse_number(struct pctx *c, const struct pkey *k, const char *v,
 	return 0;
 }
 
+static int	add_path(struct pctx *, const struct pkey *, struct policy_path *,
+		    const char *);
+
 static int
 parse_scalar(struct pctx *c, const struct pkey *k, void *dst, const char *v)
 {
 	uint64_t n;
 	int r;
 
+	if (k->type == K_PATH)
+		return add_path(c, k, dst, v);
 	if (k->type == K_BOOL) {
 		if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0)
 			n = 1;
@@ -361,10 +366,15 @@ parse_word(struct pctx *c, const struct pkey *k, void *dst, const char *w)
 	case K_NAMES:
 		return add_name(c, k, dst, w);
 	case K_UDF:
-		if (strcmp(w, "reject") == 0)
-			return c->prof->udf_allow || c->prof->udfs.n > 0 ?
-			    perr(c, "%s: 'reject' mixed with names", k->name) :
-			    0;
+		/* udf_allow: -1 after 'reject', 1 after a name. */
+		if ((strcmp(w, "reject") == 0 && c->prof->udf_allow > 0) ||
+		    (strcmp(w, "reject") != 0 && c->prof->udf_allow < 0))
+			return perr(c, "%s: 'reject' mixed with names",
+			    k->name);
+		if (strcmp(w, "reject") == 0) {
+			c->prof->udf_allow = -1;
+			return 0;
+		}
 		c->prof->udf_allow = 1;
 		return add_name(c, k, dst, w);
 	case K_FORMATS:
@@ -395,11 +405,13 @@ parse_list(struct pctx *c, const struct pkey *k, void *dst, const char *v)
 	int r, any = 0;
 
 	(void)snprintf(buf, sizeof(buf), "%s", v);
+	/* A list given in the file replaces the built-in one. */
+	if (k->type == K_IDS && !((struct policy_idlist *)dst)->set)
+		((struct policy_idlist *)dst)->n = 0;
 	if (k->type == K_IDS)
 		((struct policy_idlist *)dst)->set = 1;
 	if (k->type == K_NAMES || k->type == K_UDF)
 		((struct policy_names *)dst)->set = 1;
-	/* A formats or floor list given in the file replaces the default. */
 	if ((k->type == K_FORMATS || k->type == K_FLOOR) &&
 	    !(*c->seen & (1ull << (k - pkeys))))
 		*(uint32_t *)dst = 0;

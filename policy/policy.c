@@ -64,11 +64,11 @@ policy_init_defaults(struct policy *p)
 
 /*
  * A name that does not resolve is an error in a file, but the built-in
- * default tolerates a missing group 'safeload': then only root may ask.
+ * group 'safeload' (line 0) may be missing: then only root may ask.
  */
 static int
-policy_resolve_list(struct policy_idlist *l, int is_group, int lenient,
-    const char *file, const char **ret_err)
+policy_resolve_list(struct policy_idlist *l, int is_group, const char *file,
+    const char **ret_err)
 {
 	const struct passwd *pw;
 	const struct group *gr;
@@ -85,7 +85,7 @@ policy_resolve_list(struct policy_idlist *l, int is_group, int lenient,
 		} else if (!is_group && (pw = getpwnam(id->name)) != NULL) {
 			id->id = pw->pw_uid;
 			id->resolved = 1;
-		} else if (!lenient) {
+		} else if (id->line != 0) {
 			(void)snprintf(policy_errbuf, sizeof(policy_errbuf),
 			    "%s:%u: unknown %s '%s'", file, id->line,
 			    is_group ? "group" : "user", id->name);
@@ -100,19 +100,17 @@ static int
 policy_resolve(struct policy *p, const char *file, const char **ret_err)
 {
 	size_t i;
-	int r, lenient = p->builtin;
+	int r;
 
-	if ((r = policy_resolve_list(&p->users, 0, lenient, file,
-	    ret_err)) < 0 ||
-	    (r = policy_resolve_list(&p->groups, 1, lenient, file,
-	    ret_err)) < 0)
+	if ((r = policy_resolve_list(&p->users, 0, file, ret_err)) < 0 ||
+	    (r = policy_resolve_list(&p->groups, 1, file, ret_err)) < 0)
 		return r;
 	for (i = 0; i < p->n_profiles; i++) {
 		struct policy_profile *pr = &p->profiles[i];
 
-		if ((r = policy_resolve_list(&pr->users, 0, 0, file,
+		if ((r = policy_resolve_list(&pr->users, 0, file,
 		    ret_err)) < 0 ||
-		    (r = policy_resolve_list(&pr->groups, 1, 0, file,
+		    (r = policy_resolve_list(&pr->groups, 1, file,
 		    ret_err)) < 0 ||
 		    (r = policy_load_files(pr, file, ret_err)) < 0)
 			return r;
@@ -135,7 +133,7 @@ policy_validate(const struct policy *p, const char *file,
 		    pr->n_digests == 0)
 			why = "require_signature = yes needs a public_key, "
 			    "a public_key_file or trusted_digests";
-		else if (pr->udf_allow && pr->udfs.n == 0)
+		else if (pr->udf_allow > 0 && pr->udfs.n == 0)
 			why = "user_defined_functions lists no names";
 		if (why != NULL) {
 			(void)snprintf(policy_errbuf, sizeof(policy_errbuf),
