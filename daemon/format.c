@@ -18,6 +18,15 @@
 static const uint8_t format_v1_marker[8] = {
 	0x42, 0x00, 0x43, 0x00, 0x4e, 0x00, 0x00, 0x00
 };
+/*
+ * A v1 SGD checkpoint starts with UTF-16LE "BVersion" and its terminator
+ * (no BCN).  It belongs to the v1 family, whose reader refuses it as
+ * not-a-model rather than as an unknown format.
+ */
+static const uint8_t format_v1_ckpt_marker[18] = {
+	0x42, 0x00, 0x56, 0x00, 0x65, 0x00, 0x72, 0x00, 0x73, 0x00,
+	0x69, 0x00, 0x6f, 0x00, 0x6e, 0x00, 0x00, 0x00
+};
 /* uint32 LE 0x636E746B; the large-model header is magic + length. */
 static const uint8_t format_ktnc_magic[4] = { 0x6b, 0x74, 0x6e, 0x63 };
 #define FORMAT_KTNC_HDR_LEN	8u
@@ -78,6 +87,9 @@ format_detect(const uint8_t *buf, size_t len)
 		return FORMAT_CNTK_V2_LARGE;
 	if (len >= sizeof(format_v1_marker) &&
 	    memcmp(buf, format_v1_marker, sizeof(format_v1_marker)) == 0)
+		return FORMAT_CNTK_V1;
+	if (len >= sizeof(format_v1_ckpt_marker) && memcmp(buf,
+	    format_v1_ckpt_marker, sizeof(format_v1_ckpt_marker)) == 0)
 		return FORMAT_CNTK_V1;
 	if (!format_walk(buf, len, &seen))
 		return FORMAT_UNKNOWN;

@@ -13,7 +13,8 @@
 
 enum format_kind {
 	FORMAT_EMPTY,		/* zero bytes */
-	FORMAT_CNTK_V1,		/* full 8-byte "BCN\0" UTF-16LE marker */
+	FORMAT_CNTK_V1,		/* full 8-byte "BCN\0" UTF-16LE marker, or a
+				 * v1 checkpoint's full "BVersion\0" */
 	FORMAT_CNTK_V2,		/* plausible CNTK.proto.Dictionary framing */
 	FORMAT_CNTK_V2_LARGE,	/* "ktnc" large-model header */
 	FORMAT_ONNX,		/* plausible onnx.ModelProto framing */

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 
+#include "cntk-v1.h"
 #include "cntk-v2.h"
 #include "format.h"
 #include "model.h"
@@ -210,6 +211,9 @@ model_parse(const uint8_t *buf, size_t len, const struct model_limits *limits,
 	if ((r = model_check_hint(k, hint, rep)) == 0) {
 		if (k == FORMAT_CNTK_V2)
 			r = model_cntk_v2(buf, len, limits, rep, ret_canon,
+			    ret_canon_len);
+		else if (k == FORMAT_CNTK_V1)
+			r = cntk_v1_parse(buf, len, limits, rep, ret_canon,
 			    ret_canon_len);
 		else
 			r = model_refuse(k, rep);

@@ -1,0 +1,136 @@
+/*
+ * cntk-v1.h: the CNTK v1 (legacy BrainScript ComputationNetwork) reader,
+ * validator and canonical writer (role: worker; internal to the model
+ * library).
+ *
+ * cntk-format.md §3 describes the format.  A v1 file has no framing: each
+ * node type has its own payload layout, chosen by the model version, so
+ * the reader knows every payload it accepts (cntk-v1-nodes.c) and rejects
+ * any other node type.  Reading and writing are one pass: every primitive
+ * is decoded, checked, and re-encoded from its value into the canonical
+ * buffer (cntk-v1-io.c); nothing is copied that was not understood.
+ *
+ * Every function returns 0, or calls report_reject() on c->rep and returns
+ * -EBADMSG; other negative values are internal failures (-ENOMEM).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model-limits.h"
+#include "reason.h"
+#include "report.h"
+
+/* Model versions CNTK wrote (§3.3); no BVersion section means 1. */
+#define CNTK_V1_VERSION_MIN	1u
+#define CNTK_V1_VERSION_MAX	31u
+/* An explicit BVersion section was first written with version 2. */
+#define CNTK_V1_VERSION_EXPLICIT_MIN	2u
+/* Per-node element-type tags start here; before it CNTK scans for BMAT. */
+#define CNTK_V1_VERSION_TAGS	7u
+
+/*
+ * CNTK's TensorShape keeps its dims in a SmallVector of 12; a longer
+ * shape, axis list or permutation is one that CNTK cannot hold.
+ */
+#define CNTK_V1_RANK_MAX	12u
+/* Node type names are ASCII identifiers; the longest is 33 characters. */
+#define CNTK_V1_TYPE_MAX	48u
+/*
+ * The smallest node record: a 1-unit tag, type and name, each with its
+ * terminator.  Bounds the node count by the file size before allocating.
+ */
+#define CNTK_V1_NODE_MIN_BYTES	12u
+
+/* A UTF-16LE string inside the input: `units` code units, no terminator. */
+struct v1_str {
+	const uint8_t	*p;
+	size_t		 units;
+};
+
+/* A TensorShape as read; `legacy` if it used the old three-size_t form. */
+struct v1_shape {
+	uint32_t	rank;
+	uint64_t	dims[CNTK_V1_RANK_MAX];
+	uint64_t	elements;	/* product of dims (checked) */
+};
+
+/* One node, for the reference checks. */
+struct v1_node {
+	struct v1_str	name;
+	bool		related;	/* its BRelation record was seen */
+};
+
+struct cntk_v1 {
+	const struct model_limits	*l;
+	struct report			*rep;
+	const uint8_t			*in;
+	size_t				 len;
+	size_t				 pos;	/* read cursor */
+	uint8_t				*out;	/* canonical bytes, len long */
+	size_t				 opos;	/* write cursor */
+	uint64_t			 version;
+	unsigned			 elsize;	/* this node's 2, 4 or 8 */
+	unsigned			 guessed_elsize;	/* before v7 */
+	uint64_t			 elements;	/* matrix elements */
+	uint64_t			 params;	/* LearnableParameter */
+	uint64_t			 consts;	/* Mean, InvStdDev */
+	struct v1_node			*nodes;		/* sorted by name */
+	size_t				 n_nodes;
+	const char			*what;	/* node type, for messages */
+};
+
+/*
+ * The entry point from model.c.  On accept *ret_canon is a malloc'd
+ * canonical copy in v1 format.
+ */
+int	cntk_v1_parse(const uint8_t *buf, size_t len,
+	    const struct model_limits *l, struct report *rep,
+	    uint8_t **ret_canon, size_t *ret_canon_len);
+
+/* cntk-v1-io.c: primitives; each reads, checks and re-emits. */
+int	v1_fail(struct cntk_v1 *c, enum reason code, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+int	v1_u32(struct cntk_v1 *c, uint32_t *ret);
+int	v1_i32(struct cntk_v1 *c, int32_t *ret);
+int	v1_u64(struct cntk_v1 *c, uint64_t *ret);
+int	v1_i64(struct cntk_v1 *c, int64_t *ret);
+int	v1_f32(struct cntk_v1 *c);
+int	v1_f64(struct cntk_v1 *c);
+/* One value of the node's element type (2, 4 or 8 bytes). */
+int	v1_elem(struct cntk_v1 *c);
+/* A C++ bool: one byte, 0 or 1. */
+int	v1_bool(struct cntk_v1 *c, bool *ret);
+/* A UTF-16 string; `empty_ok` false rejects "". */
+int	v1_wstr(struct cntk_v1 *c, bool empty_ok, struct v1_str *ret);
+/* An 8-bit string terminated by one NUL. */
+int	v1_cstr(struct cntk_v1 *c, size_t *ret_len);
+/* True when the next string is the ASCII marker m (nothing consumed). */
+bool	v1_peek(const struct cntk_v1 *c, const char *m);
+/* Read the marker m, or reject with bad-structure. */
+int	v1_marker(struct cntk_v1 *c, const char *m);
+/* A TensorShape; `legacy_ok` allows the old [c, a, b] size_t form. */
+int	v1_shape(struct cntk_v1 *c, bool legacy_ok, struct v1_shape *ret);
+/* vector<bool>: a size_t count (1..CNTK_V1_RANK_MAX), then the bools. */
+int	v1_bools(struct cntk_v1 *c);
+/* A dense matrix of the node's element type; its element count. */
+int	v1_matrix(struct cntk_v1 *c, uint64_t *ret_elements);
+/* str as printable ASCII (others become '?'), cut to fit out[n]. */
+void	v1_str_print(const struct v1_str *s, char *out, size_t n);
+/* True when s is exactly the ASCII string a. */
+bool	v1_str_is(const struct v1_str *s, const char *a);
+/* memcmp-style order of two strings, for the name table. */
+int	v1_str_cmp(const struct v1_str *a, const struct v1_str *b);
+
+/* cntk-v1-nodes.c: the payload table. */
+struct v1_node_type;
+/* The reader for a node type named `type` (ASCII), or NULL. */
+const struct v1_node_type *v1_node_type_find(const char *type);
+/* The name the table spells it with (as in the file). */
+const char *v1_node_type_name(const struct v1_node_type *t);
+/* Read, check and re-emit one payload of type t. */
+int	v1_node_payload(struct cntk_v1 *c, const struct v1_node_type *t);
+/* The table is sorted by name (bsearch needs it); for the unit test. */
+bool	v1_node_table_sorted(void);
