@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "safeload.h"
+#include "safeload-policy.h"
 
 #define EXIT_ACCEPT	0
 #define EXIT_REJECT	1
@@ -324,6 +325,7 @@ static const struct {
 } commands[] = {
 	{ "check", cmd_check },
 	{ "status", cmd_status },
+	{ "policy", cmd_policy },
 };
 
 /* Global options; 0 to go on to the command, or the exit status + 256. */

@@ -3,11 +3,13 @@
  * (role: worker).
  *
  * The only file that includes seccomp.h and cap-ng.h.  sandbox_enter()
- * runs the four steps of conventions.md §4.1 in a fixed order, and every
- * step is fatal: rlimits, then the uid/gid/capability drop (root only),
- * then NO_NEW_PRIVS, then the seccomp allowlist.  Dropping privileges
- * before the filter goes in means the filter never has to allow setres*,
- * capset or prctl (minijail's argument for this order).
+ * runs the steps of sandbox.h in a fixed order: the four of conventions.md
+ * §4.1 (rlimits, uid/gid/capability drop, NO_NEW_PRIVS, seccomp), each
+ * fatal, with the kernel's optional layers (namespaces, Landlock,
+ * sandbox-layers.c) between them, fatal only when cfg->required says so.
+ * Dropping privileges before the filter goes in means the filter never
+ * has to allow setres*, capset or prctl (minijail's argument for this
+ * order).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,10 +28,13 @@
 #include <seccomp.h>
 
 #include "config.h"
+#include "fd.h"
 #include "safeload-limits.h"
 #include "sandbox.h"
+#include "sandbox-internal.h"
 
 #define SANDBOX_NOBODY	65534
+#define SANDBOX_KEEP_FD	3	/* 0-2 /dev/null or stderr, 3 the socket */
 
 /*
  * ASan reserves terabytes of shadow address space at startup, so any
@@ -142,6 +147,8 @@ sandbox_config_default(struct sandbox_config *ret)
 	ret->as_bytes = WORKER_AS_MAX;
 	ret->cpu_seconds = WORKER_CPU_SEC;
 	ret->nofile = WORKER_NOFILE;
+	ret->keep_fd = SANDBOX_KEEP_FD;
+	ret->required = SANDBOX_MANDATORY | (geteuid() == 0 ? SANDBOX_IDS : 0);
 }
 
 static int
@@ -155,7 +162,7 @@ sandbox_rlimit(int resource, rlim_t v)
 }
 
 /*
- * Step 1.  RLIMIT_FSIZE is CANONICAL_MAX_BYTES, not 0: the kernel applies
+ * Step 2.  RLIMIT_FSIZE is CANONICAL_MAX_BYTES, not 0: the kernel applies
  * FSIZE to memfds too, and FSIZE=0 makes the worker's write() of the
  * canonical model fail with EFBIG/SIGXFSZ.  The filter forbids opening
  * files, so FSIZE=0 would add nothing; as the reply ceiling it does.
@@ -176,9 +183,6 @@ sandbox_limits(const struct sandbox_config *cfg)
 	if (!SANDBOX_ASAN &&
 	    (r = sandbox_rlimit(RLIMIT_AS, cfg->as_bytes)) < 0)
 		return r;
-	/* No core, no ptrace by our own uid, no /proc/PID/mem of us. */
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-		return -errno;
 	return 0;
 }
 
@@ -222,7 +226,7 @@ sandbox_verify_ids(const struct sandbox_config *cfg)
 	return 0;
 }
 
-/* Step 2, as root: clear every capability set and become uid/gid. */
+/* Step 4, as root: clear every capability set and become uid/gid. */
 static int
 sandbox_drop_root(const struct sandbox_config *cfg)
 {
@@ -240,29 +244,7 @@ sandbox_drop_root(const struct sandbox_config *cfg)
 	return sandbox_verify_ids(cfg);
 }
 
-/*
- * Step 2, not root (the client's --local mode): keep the uid, but a
- * process with file or ambient capabilities must not keep them either.
- */
-static int
-sandbox_drop_caps(void)
-{
-	if (capng_get_caps_process() < 0)
-		return -EPERM;
-	if (capng_have_capabilities(CAPNG_SELECT_CAPS) == CAPNG_NONE &&
-	    capng_have_permitted_capabilities() == CAPNG_NONE)
-		return 0;
-	capng_clear(CAPNG_SELECT_CAPS);
-	if (capng_apply(CAPNG_SELECT_CAPS) < 0)
-		return -EPERM;
-	if (capng_get_caps_process() < 0 ||
-	    capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE ||
-	    capng_have_permitted_capabilities() != CAPNG_NONE)
-		return -EPERM;
-	return 0;
-}
-
-/* Step 3.  Read it back: kcgi refuses to go on if NNP did not stick. */
+/* Step 7.  Read it back: kcgi refuses to go on if NNP did not stick. */
 static int
 sandbox_nnp(void)
 {
@@ -345,7 +327,7 @@ sandbox_rules(scmp_filter_ctx ctx)
 }
 
 /*
- * Step 4's filter, built but not loaded.  Only the native ABI: libseccomp
+ * Step 9's filter, built but not loaded.  Only the native ABI: libseccomp
  * kills x32 numbers (bit 30) and foreign arches (i386 via int 0x80) with
  * the bad-arch action.
  */
@@ -386,7 +368,7 @@ sandbox_filter_export(int fd)
 	return r;
 }
 
-/* Step 4: install the filter; from here on the table is the law. */
+/* Step 9: install the filter; from here on the table is the law. */
 static int
 sandbox_seccomp(void)
 {
@@ -404,20 +386,73 @@ sandbox_seccomp(void)
 	return r;
 }
 
-int
-sandbox_enter(const struct sandbox_config *cfg)
+/* Step 1: nothing but 0..keep_fd crosses into the sandbox. */
+static int
+sandbox_fds(const struct sandbox_config *cfg)
+{
+	if (cfg->keep_fd < 0)
+		return -EINVAL;
+	return fd_closefrom(cfg->keep_fd + 1);
+}
+
+/*
+ * Steps 3 to 5.  As root the namespaces come first, while CAP_SYS_ADMIN
+ * still creates them; the user namespace comes after the uid switch so
+ * that it belongs to the unprivileged uid.  Then every capability goes,
+ * including the full set a new user namespace grants.
+ */
+static int
+sandbox_privileges(const struct sandbox_config *cfg, uint32_t *layers)
 {
 	int r;
 
+	if (geteuid() == 0) {
+		sandbox_unshare_ns(layers);
+		if ((r = sandbox_drop_root(cfg)) < 0)
+			return r;
+		*layers |= SANDBOX_IDS;
+	}
+	sandbox_userns(layers);
+	if ((r = sandbox_caps_zero()) < 0)
+		return r;
+	*layers |= SANDBOX_CAPS;
+	/*
+	 * Step 6, after every credential change: the kernel resets
+	 * dumpable to fs.suid_dumpable when ids or capabilities change.
+	 * No core, no ptrace by our own uid, no /proc/PID/mem of us.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return -errno;
+	*layers |= SANDBOX_NOT_DUMPABLE;
+	return 0;
+}
+
+int
+sandbox_enter(const struct sandbox_config *cfg, uint32_t *ret_layers)
+{
+	uint32_t layers = 0;
+	int r;
+
+	if ((r = sandbox_fds(cfg)) < 0)
+		return r;
+	layers |= SANDBOX_FDS;
 	if ((r = sandbox_limits(cfg)) < 0)
 		return r;
-	if (geteuid() == 0)
-		r = sandbox_drop_root(cfg);
-	else
-		r = sandbox_drop_caps();
-	if (r < 0)
+	layers |= SANDBOX_RLIMITS;
+	if ((r = sandbox_privileges(cfg, &layers)) < 0)
 		return r;
 	if ((r = sandbox_nnp()) < 0)
 		return r;
-	return sandbox_seccomp();
+	layers |= SANDBOX_NNP;
+	if ((r = sandbox_landlock(&layers)) < 0)
+		return r;
+	/* Refuse before the filter: a missing required layer is fatal. */
+	if ((cfg->required & ~(layers | SANDBOX_SECCOMP)) != 0)
+		return -EOPNOTSUPP;
+	if ((r = sandbox_seccomp()) < 0)
+		return r;
+	layers |= SANDBOX_SECCOMP;
+	if (ret_layers != NULL)
+		*ret_layers = layers;
+	return 0;
 }

@@ -363,6 +363,7 @@ out:
 int
 main(int argc, char *argv[])
 {
+	uint32_t layers = 0;
 	int r;
 
 	log_init(0, "safeload-worker");
@@ -370,12 +371,9 @@ main(int argc, char *argv[])
 	if (worker_parse_args(argc, argv) < 0)
 		_exit(2);
 	log_init(arg_debug, "safeload-worker");
-	/* Nothing but 0..3 may cross into the sandbox. */
-	if ((r = fd_closefrom(WORKER_SOCK_FD + 1)) < 0) {
-		log_warnx("closefrom: %s", strerror(-r));
-		_exit(2);
-	}
-	if ((r = sandbox_enter(&arg_sandbox)) < 0) {
+	/* sandbox_enter() closes every fd but 0..3 first. */
+	arg_sandbox.keep_fd = WORKER_SOCK_FD;
+	if ((r = sandbox_enter(&arg_sandbox, &layers)) < 0) {
 		log_warnx("cannot enter the sandbox: %s", strerror(-r));
 		_exit(2);
 	}

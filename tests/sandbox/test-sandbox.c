@@ -33,6 +33,7 @@
 #include "fd.h"
 #include "safeload-limits.h"
 #include "sandbox.h"
+#include "sandbox-internal.h"
 #include "tap.h"
 #include "wire.h"
 
@@ -40,6 +41,7 @@
 #define I386_GETPID	20L
 #define TIMING_RUNS	200
 #define BIG		(64u * 1024u * 1024u)
+#define TEST_KEEP_FD	63
 
 /* sandbox.c leaves RLIMIT_AS unset under ASan (it reserves terabytes). */
 #if defined(__SANITIZE_ADDRESS__)
@@ -55,6 +57,7 @@
 
 static struct sandbox_config cfg;
 static pid_t parent_pid;	/* taken before the sandbox: getppid is denied */
+static uint32_t child_layers;	/* in a child: what sandbox_enter() set */
 static int is_root;
 
 /* --- denied probes: each must kill the child with SIGSYS ---------------- */
@@ -223,7 +226,7 @@ fork_child(const struct sandbox_config *c, void (*fn)(void))
 	fflush(stdout);
 	if ((pid = fork()) != 0)
 		return pid;
-	if (sandbox_enter(c) < 0)
+	if (sandbox_enter(c, &child_layers) < 0)
 		_exit(99);
 	fn();
 	_exit(0);
@@ -383,6 +386,73 @@ a_madvise(void)
 
 static void a_nothing(void) { }
 
+/* An fd above keep_fd (opened before the sandbox) is gone inside it. */
+static int high_fd = -1;
+
+static void
+a_fds_closed(void)
+{
+	if (high_fd < 0 || fcntl(high_fd, F_GETFD) != -1 || errno != EBADF)
+		_exit(1);
+}
+
+static void
+test_fds(void)
+{
+	int st;
+
+	high_fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, TEST_KEEP_FD + 40);
+	st = run_child(a_fds_closed);
+	if (!ok(exited_zero(st), "fd %d (above keep_fd %d) is closed inside",
+	    high_fd, TEST_KEEP_FD))
+		diag_status(st);
+	(void)close(high_fd);
+}
+
+/*
+ * Landlock alone (seccomp would kill an open() before Landlock could
+ * refuse it): after NO_NEW_PRIVS and sandbox_landlock(), no path opens.
+ */
+static void
+landlock_child(void)
+{
+	uint32_t layers = 0;
+	int fd;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    sandbox_landlock(&layers) < 0 || !(layers & SANDBOX_LANDLOCK))
+		_exit(2);
+	fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 || errno != EACCES)
+		_exit(1);
+	if (mkdir("/tmp/safeload-landlock-test", 0700) == 0 ||
+	    errno != EACCES)
+		_exit(3);
+	fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	_exit(fd < 0 && errno == EACCES ? 0 : 4);
+}
+
+static void
+test_landlock(void)
+{
+	uint32_t abi = sandbox_landlock_abi();
+	pid_t pid;
+	int st;
+
+	tap_diag("Landlock ABI %u", abi);
+	if (abi == 0) {
+		tap_skip("this kernel has no Landlock");
+		return;
+	}
+	fflush(stdout);
+	if ((pid = fork()) == 0)
+		landlock_child();
+	st = wait_child(pid);
+	if (!ok(exited_zero(st), "Landlock: open(/etc/passwd), mkdir and "
+	    "open(/dev/null) all EACCES"))
+		diag_status(st);
+}
+
 static const struct {
 	const char	*name;
 	void		(*fn)(void);
@@ -490,7 +560,8 @@ a_park(void)
 
 	memset(&mh, 0, sizeof(mh));
 	(void)close(parent_sock);
-	if (write(child_sock, "r", 1) != 1)
+	if (write(child_sock, &child_layers, sizeof(child_layers)) !=
+	    sizeof(child_layers))
 		_exit(1);
 	(void)recvmsg(child_sock, &mh, 0);
 }
@@ -591,10 +662,64 @@ check_status(pid_t pid, const char *status)
 		tap_skip("uid/gid/capability drop needs root");
 }
 
+/* Is /proc/PID/ns/NAME another namespace than ours?  -1: cannot tell. */
+static int
+ns_differs(pid_t pid, const char *name)
+{
+	char a[64], b[64], la[64], lb[64];
+	ssize_t n, m;
+
+	(void)snprintf(a, sizeof(a), "/proc/%d/ns/%s", (int)pid, name);
+	(void)snprintf(b, sizeof(b), "/proc/self/ns/%s", name);
+	if ((n = readlink(a, la, sizeof(la) - 1)) < 0 ||
+	    (m = readlink(b, lb, sizeof(lb) - 1)) < 0)
+		return -1;
+	la[n] = lb[m] = '\0';
+	return strcmp(la, lb) != 0;
+}
+
+static void
+check_layers(pid_t pid, uint32_t layers)
+{
+	static const struct {
+		const char	*ns;
+		uint32_t	 bit;
+	} nss[] = {
+		{ "user", SANDBOX_USERNS }, { "mnt", SANDBOX_MNTNS },
+		{ "net", SANDBOX_NETNS }, { "ipc", SANDBOX_IPCNS },
+		{ "uts", SANDBOX_UTSNS }, { "cgroup", SANDBOX_CGROUPNS },
+	};
+	size_t i;
+	int d;
+
+	ok((layers & cfg.required) == cfg.required,
+	    "every required layer reported (0x%x of 0x%x)", layers,
+	    cfg.required);
+	for (i = 0; i < NELEM(nss); i++) {
+		if (!(layers & nss[i].bit)) {
+			tap_skip("%s namespace: the kernel refused it",
+			    nss[i].ns);
+			continue;
+		}
+		/* A non-dumpable child's ns links are root's to read. */
+		if ((d = ns_differs(pid, nss[i].ns)) < 0 && !is_root) {
+			tap_skip("%s namespace: /proc/PID/ns needs root",
+			    nss[i].ns);
+			continue;
+		}
+		ok(d == 1, "own %s namespace (seen from /proc)", nss[i].ns);
+	}
+	if (sandbox_landlock_abi() > 0)
+		ok(layers & SANDBOX_LANDLOCK, "Landlock layer reported");
+	else
+		tap_skip("this kernel has no Landlock");
+}
+
 static void
 test_state(void)
 {
-	char status[4096], limits[4096], c;
+	char status[4096], limits[4096];
+	uint32_t layers = 0;
 	int sv[2];
 	pid_t pid;
 
@@ -605,11 +730,12 @@ test_state(void)
 	child_sock = sv[1];
 	parent_sock = sv[0];
 	pid = fork_child(&cfg, a_park);
-	if (read(sv[0], &c, 1) != 1 ||
+	if (read(sv[0], &layers, sizeof(layers)) != sizeof(layers) ||
 	    read_proc(pid, "status", status, sizeof(status)) < 0 ||
 	    read_proc(pid, "limits", limits, sizeof(limits)) < 0)
 		status[0] = limits[0] = '\0';
 	check_status(pid, status);
+	check_layers(pid, layers);
 	check_limits(limits);
 	(void)close(sv[1]);
 	(void)close(sv[0]);
@@ -624,7 +750,7 @@ static struct sandbox_config bad_cfg;
 static void
 bad_child(void)
 {
-	_exit(sandbox_enter(&bad_cfg) == -EINVAL ? 0 : 1);
+	_exit(sandbox_enter(&bad_cfg, NULL) == -EINVAL ? 0 : 1);
 }
 
 /* Fork a child that runs fn outside the sandbox; return its status. */
@@ -681,7 +807,7 @@ timed_child(void)
 	uint64_t ns;
 
 	(void)clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (sandbox_enter(&cfg) < 0)
+	if (sandbox_enter(&cfg, NULL) < 0)
 		_exit(99);
 	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
 	ns = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u +
@@ -722,10 +848,14 @@ main(void)
 	parent_pid = getpid();
 	is_root = geteuid() == 0;
 	sandbox_config_default(&cfg);
+	/* The children keep the test's own socketpairs (fd numbers vary). */
+	cfg.keep_fd = TEST_KEEP_FD;
 	if (!is_root)
 		tap_diag("not root: uid/gid/capability checks skip");
 	test_deaths();
 	test_allowed();
+	test_fds();
+	test_landlock();
 	test_roundtrip();
 	test_state();
 	test_failures();
