@@ -5,7 +5,9 @@
  * Its interface is a contract that tests and scripts rely on (design.md,
  * "Contract of the command-line client"): exit 0 when every file is
  * accepted, 1 when any is rejected, 2 on a usage, connection or internal
- * error; --json prints one object per file, one per line.
+ * error; --json prints one object per file, one per line.  The same exit
+ * codes hold for --format sarif (cli-sarif.c) and for status and metrics
+ * (cli-status.c), which exit 0 or 2.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "safeload.h"
 #include "safeload-policy.h"
 
@@ -27,27 +30,33 @@
 static const char *arg_socket;
 static const char *arg_profile;
 static const char *arg_output;
-static int arg_json;
+static const char *arg_format = "text";
 static int arg_local;
+static struct sarif *sarif;
 
 static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: safeload [--socket PATH] check [--json] [--profile NAME] "
-	    "[-o OUT] [--local] FILE...\n"
-	    "       safeload [--socket PATH] status\n"
+	    "usage: safeload [--socket PATH] check [--json | --format FMT]\n"
+	    "                [--profile NAME] [-o OUT] [--local] FILE...\n"
+	    "       safeload [--socket PATH] status [--json]\n"
+	    "       safeload [--socket PATH] metrics\n"
 	    "       safeload --help | --version\n"
 	    "\n"
 	    "check exits 0 when every FILE is accepted, 1 when any is "
 	    "rejected,\n"
 	    "2 on a usage, connection or internal error.\n"
 	    "  --json          one JSON object per file, one per line\n"
+	    "  --format FMT    text (default), json, or sarif (one SARIF "
+	    "2.1.0 log)\n"
 	    "  --profile NAME  check under this policy profile\n"
 	    "  -o OUT          write the canonical model to OUT (one FILE)\n"
 	    "  --local         no daemon: spawn the sandboxed worker directly\n"
 	    "  --socket PATH   daemon socket (default $SAFELOAD_SOCKET, else\n"
-	    "                  /run/safeload/safeload.sock)\n");
+	    "                  /run/safeload/safeload.sock)\n"
+	    "status prints the daemon's state (--json: one object); metrics\n"
+	    "prints it in the Prometheus text format.  Both exit 0, or 2.\n");
 }
 
 /* File names are the user's; keep control characters off the terminal. */
@@ -181,14 +190,32 @@ warn_check(struct sl_client *c, const char *file, int err)
 	const char *code, *msg;
 	char buf[512];
 
-	if (sl_client_last_error(c, &code, &msg) == 0) {
+	if (sl_client_last_error(c, &code, &msg) == 0)
 		(void)snprintf(buf, sizeof(buf), "%s: %s", code, msg);
-		warn_file(file, buf, NULL);
-	} else if (err == -EOPNOTSUPP && arg_local) {
-		warn_file(file, "--profile needs the daemon", NULL);
-	} else {
-		warn_file(file, sl_strerror(err), NULL);
+	else if (err == -EOPNOTSUPP && arg_local)
+		(void)snprintf(buf, sizeof(buf), "--profile needs the daemon");
+	else
+		(void)snprintf(buf, sizeof(buf), "%s", sl_strerror(err));
+	warn_file(file, buf, NULL);
+	if (sarif != NULL && sarif_add_error(sarif, file, buf) < 0)
+		warn_file(file, "out of memory", NULL);
+}
+
+/* One file's verdict in the chosen format; -ENOMEM. */
+static int
+print_result(const struct sl_result *r, const char *file)
+{
+	if (strcmp(arg_format, "json") == 0)
+		return print_json(r, file);
+	if (strcmp(arg_format, "sarif") == 0) {
+		if (sarif_add_result(sarif, r, file) < 0) {
+			warn_file(file, "out of memory", NULL);
+			return -ENOMEM;
+		}
+		return 0;
 	}
+	print_human(r, file);
+	return 0;
 }
 
 /* Check one file; returns its exit status. */
@@ -204,12 +231,8 @@ check_one(struct sl_client *c, const char *file)
 		return EXIT_ERROR;
 	}
 	ret = sl_result_accepted(r) ? EXIT_ACCEPT : EXIT_REJECT;
-	if (arg_json) {
-		if (print_json(r, file) < 0)
-			ret = EXIT_ERROR;
-	} else {
-		print_human(r, file);
-	}
+	if (print_result(r, file) < 0)
+		ret = EXIT_ERROR;
 	if (ret == EXIT_ACCEPT && arg_output != NULL &&
 	    (err = write_output(r, arg_output)) < 0) {
 		warn_file(arg_output, sl_strerror(err), NULL);
@@ -247,6 +270,7 @@ check_options(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "format", required_argument, NULL, 'f' },
 		{ "profile", required_argument, NULL, 'p' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "local", no_argument, NULL, 'l' },
@@ -258,7 +282,8 @@ check_options(int argc, char **argv)
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "+ho:", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'j': arg_json = 1; break;
+		case 'j': arg_format = "json"; break;
+		case 'f': arg_format = optarg; break;
 		case 'p': arg_profile = optarg; break;
 		case 'o': arg_output = optarg; break;
 		case 'l': arg_local = 1; break;
@@ -272,40 +297,52 @@ check_options(int argc, char **argv)
 static int
 cmd_check(int argc, char **argv)
 {
-	struct sl_client *c = NULL;
-	int i, r, worst = EXIT_ACCEPT;
+	struct sl_client *c;
+	int i, r, r2, worst = EXIT_ACCEPT;
 
 	if ((r = check_options(argc, argv)) != 0)
 		return r & 0xff;
+	if (strcmp(arg_format, "text") != 0 && strcmp(arg_format, "json") != 0 &&
+	    strcmp(arg_format, "sarif") != 0) {
+		fprintf(stderr, "safeload: --format: '%s' is not text, json or "
+		    "sarif\n", arg_format);
+		return EXIT_ERROR;
+	}
 	if (optind >= argc || (arg_output != NULL && argc - optind != 1)) {
 		fprintf(stderr, "safeload: %s\n", optind >= argc ?
 		    "check needs a FILE" : "-o needs exactly one FILE");
 		usage(stderr);
 		return EXIT_ERROR;
 	}
-	if (open_client(&c) < 0)
+	if (strcmp(arg_format, "sarif") == 0 && (sarif = sarif_new()) == NULL) {
+		fprintf(stderr, "safeload: out of memory\n");
 		return EXIT_ERROR;
+	}
+	/* Without a client every file gets no verdict; SARIF still says so. */
+	c = NULL;
+	r = open_client(&c);
 	for (i = optind; i < argc; i++) {
-		r = check_one(c, argv[i]);
-		if (r > worst)
-			worst = r;
+		if (r < 0 && sarif != NULL)
+			warn_check(c, argv[i], r);
+		r2 = r < 0 ? EXIT_ERROR : check_one(c, argv[i]);
+		if (r2 > worst)
+			worst = r2;
 	}
 	sl_client_free(c);
+	if (sarif != NULL && sarif_finish(sarif, stdout, worst) < 0)
+		worst = EXIT_ERROR;
+	sarif = NULL;
 	return worst;
 }
 
+/* status [--json] and metrics: the daemon's status text, rendered. */
 static int
-cmd_status(int argc, char **argv)
+show_status(const char *format)
 {
 	struct sl_client *c = NULL;
 	char *text = NULL;
 	int r;
 
-	(void)argv;
-	if (argc != 1) {
-		usage(stderr);
-		return EXIT_ERROR;
-	}
 	if (open_client(&c) < 0)
 		return EXIT_ERROR;
 	if ((r = sl_status(c, &text)) < 0) {
@@ -313,10 +350,37 @@ cmd_status(int argc, char **argv)
 		sl_client_free(c);
 		return EXIT_ERROR;
 	}
-	fputs(text, stdout);
+	r = cli_status_print(stdout, text, format);
 	sl_free(text);
 	sl_client_free(c);
+	if (r < 0) {
+		fprintf(stderr, "safeload: %s\n", sl_strerror(r));
+		return EXIT_ERROR;
+	}
 	return EXIT_ACCEPT;
+}
+
+static int
+cmd_status(int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[1], "--json") == 0)
+		return show_status("json");
+	if (argc != 1) {
+		usage(stderr);
+		return EXIT_ERROR;
+	}
+	return show_status("text");
+}
+
+static int
+cmd_metrics(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1) {
+		usage(stderr);
+		return EXIT_ERROR;
+	}
+	return show_status("prometheus");
 }
 
 static const struct {
@@ -326,6 +390,7 @@ static const struct {
 	{ "check", cmd_check },
 	{ "status", cmd_status },
 	{ "policy", cmd_policy },
+	{ "metrics", cmd_metrics },
 };
 
 /* Global options; 0 to go on to the command, or the exit status + 256. */

@@ -40,3 +40,10 @@
 #define WORKER_CPU_SEC		30u		/* RLIMIT_CPU */
 #define WORKER_NOFILE		16u		/* RLIMIT_NOFILE */
 #define CANONICAL_MAX_BYTES	(4ull * 1024 * 1024 * 1024) /* reply memfd */
+#define POOL_IDLE_MAX		16u		/* warm workers, whatever the policy */
+#define POOL_BACKOFF_MS		1000u		/* after an idle worker died unasked */
+#define QUEUE_MAX		1024u		/* requests waiting for a worker */
+#define QUEUE_UID_SHARE		2u		/* one uid fills at most 1/N of it */
+#define CACHE_ENTRIES_MAX	1024u		/* cached verdicts */
+#define CACHE_MODEL_MAX_BYTES	(16ull * 1024 * 1024) /* hashed on the loop: ~10 ms */
+#define CACHE_READ_CHUNK	(256u * 1024u)	/* pread buffer for hashing */

@@ -48,6 +48,19 @@ tree_reject(struct cntk_v2 *c, enum reason code, const char *msg,
 	return -EBADMSG;
 }
 
+/*
+ * Versions 1 and 2 are the only ones CNTK wrote (§2.10); 0 is proto3's
+ * "absent", which other writers of the same schema produce.
+ */
+static int
+tree_message_version(struct cntk_v2 *c, const char *what, uint64_t v)
+{
+	report_reject(c->rep, REASON_UNSUPPORTED_VERSION,
+	    "%s message version %llu; CNTK wrote 1 and 2", what,
+	    (unsigned long long)v);
+	return -EBADMSG;
+}
+
 /* Product of the shape's dimensions; -EOVERFLOW past 2^64. */
 static int
 tree_shape_product(const CNTK__Proto__NDShape *s, uint64_t *ret)
@@ -124,7 +137,7 @@ tree_array(struct cntk_v2 *c, CNTK__Proto__NDArrayView *a)
 
 	tree_array_drop_unknown(c, a);
 	if (a->storage_format != CNTK__PROTO__STORAGE_FORMAT__STORAGE_DENSE)
-		return tree_reject(c, REASON_BAD_DATA_TYPE,
+		return tree_reject(c, REASON_BAD_STORAGE_FORMAT,
 		    "tensor storage is not dense", NULL);
 	if (tree_values_case(a->data_type) ==
 	    CNTK__PROTO__NDARRAY_VIEW__VALUES__NOT_SET)
@@ -178,6 +191,8 @@ tree_value(struct cntk_v2 *c, CNTK__Proto__DictionaryValue *v)
 	if (v == NULL)
 		return 0;	/* an absent map value decodes as None */
 	tree_drop_unknown(c, &v->base);
+	if (v->version > CNTK_V2_MESSAGE_VERSION_MAX)
+		return tree_message_version(c, "DictionaryValue", v->version);
 	if (!tree_type_matches(v)) {
 		report_reject(c->rep, REASON_WRONG_TYPE,
 		    "value_type %d does not match the value present (field %d)",
@@ -253,6 +268,8 @@ tree_dict(struct cntk_v2 *c, CNTK__Proto__Dictionary *d)
 	int r;
 
 	tree_drop_unknown(c, &d->base);
+	if (d->version > CNTK_V2_MESSAGE_VERSION_MAX)
+		return tree_message_version(c, "Dictionary", d->version);
 	for (i = 0; i < d->n_data; i++) {
 		tree_drop_unknown(c, &d->data[i]->base);
 		if ((r = tree_udf_marker(c, d->data[i])) < 0 ||

@@ -1,14 +1,17 @@
 /*
  * cntk-v2.c: the CompositeFunction inside a decoded CNTK v2 Dictionary:
- * required keys, variables, functions, ops and uids (role: worker;
+ * exact key sets, versions, variables and functions (role: worker;
  * internal to the model library).
  *
- * cntk-format.md §2.6-2.9 and §2.13-2.14 describe the layout.  Anything
- * that would make CNTK load code (user-defined functions), open host files
- * (LatticeSequenceWithSoftmax) or dereference a missing object (a dangling
- * root) is rejected here.  Deeper per-op validation comes later.
+ * cntk-format.md §2.6-2.10 and §2.13-2.14 describe the layout.  Each
+ * object must have exactly the keys CNTK writes for it, with the types its
+ * loader reads them as.  Anything that would make CNTK load code
+ * (user-defined functions) or open host files (LatticeSequenceWithSoftmax)
+ * is rejected here; attributes are checked in cntk-v2-attr.c and the graph
+ * in cntk-v2-graph.c.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,16 +46,86 @@ static const char *const cntk_v2_ops[CNTK_V2_OPS] = {
 	"ConvolutionSequenceShape",
 };
 
-/* One uid of the graph, for the duplicate and root checks. */
-struct uid_ref {
-	const char	*uid;
-	bool		 function;
+
+/*
+ * The PrimitiveFunction version that introduced each op (§2.9, §2.10);
+ * CNTK always writes its own version, so an older one never carried the
+ * op.  0 means the op is as old as the format.
+ */
+static const uint8_t cntk_v2_op_since[CNTK_V2_OPS] = {
+	[58] = 2, [65] = 8, [68] = 9, [69] = 10, [70] = 11, [71] = 11,
+	[72] = 11, [73] = 12, [74] = 13, [75] = 14, [76] = 15, [79] = 16,
+	[80] = 16, [83] = 17, [84] = 18, [87] = 19, [88] = 20, [89] = 20,
+	[92] = 21, [94] = 22, [95] = 23, [96] = 23, [97] = 24,
 };
 
-struct graph {
-	struct uid_ref	*uids;
-	size_t		 n_uids;
+/* A short alias for the generated 28-character name, for readable lines. */
+#define T(x)	CNTK__PROTO__VALUE_TYPE__VALUE_##x
+
+/*
+ * Whether an object has a key: always, optionally, or only in one variant
+ * (a Parameter's value, a Block's composite, a version-1/2 state): there
+ * it is required (VAR_REQ) or optional (VAR_OPT), elsewhere forbidden.
+ */
+enum key_need { K_REQ, K_OPT, K_VAR_REQ, K_VAR_OPT };
+
+struct key_rule {
+	const char		*key;
+	CNTK__Proto__ValueType	 type;
+	enum key_need		 need;
 };
+
+static const struct key_rule top_keys[] = {
+	{ "version", T(SIZE_T), K_REQ }, { "type", T(STRING), K_REQ },
+	{ "uid", T(STRING), K_REQ }, { "name", T(STRING), K_OPT },
+	{ "root", T(STRING), K_REQ }, { "inputs", T(VECTOR), K_REQ },
+	{ "primitive_functions", T(VECTOR), K_REQ },
+	{ "state", T(DICTIONARY), K_VAR_OPT },
+};
+
+static const struct key_rule variable_keys[] = {
+	{ "version", T(SIZE_T), K_REQ }, { "type", T(STRING), K_REQ },
+	{ "uid", T(STRING), K_REQ }, { "name", T(STRING), K_OPT },
+	{ "kind", T(SIZE_T), K_REQ }, { "data_type", T(SIZE_T), K_REQ },
+	{ "dynamic_axis", T(VECTOR), K_REQ }, { "is_sparse", T(BOOL), K_REQ },
+	{ "needs_gradient", T(BOOL), K_REQ }, { "shape", T(ND_SHAPE), K_REQ },
+	{ "value", T(ND_ARRAY_VIEW), K_VAR_REQ },
+};
+
+static const struct key_rule function_keys[] = {
+	{ "version", T(SIZE_T), K_REQ }, { "type", T(STRING), K_REQ },
+	{ "uid", T(STRING), K_REQ }, { "name", T(STRING), K_OPT },
+	{ "op", T(SIZE_T), K_REQ }, { "inputs", T(VECTOR), K_REQ },
+	{ "attributes", T(DICTIONARY), K_REQ },
+	{ "block_function_composite", T(DICTIONARY), K_VAR_REQ },
+	{ "block_function_op_name", T(STRING), K_VAR_REQ },
+	{ "block_function_composite_arguments_map_keys", T(VECTOR), K_VAR_REQ },
+	{ "block_function_composite_arguments_map_values", T(VECTOR),
+	    K_VAR_REQ },
+};
+
+static const struct key_rule block_composite_keys[] = {
+	{ "version", T(SIZE_T), K_REQ }, { "type", T(STRING), K_REQ },
+	{ "uid", T(STRING), K_REQ }, { "name", T(STRING), K_OPT },
+	{ "root", T(STRING), K_REQ },
+};
+
+static const struct key_rule rng_state_keys[] = {
+	{ "rng_seed", T(SIZE_T), K_REQ }, { "rng_offset", T(SIZE_T), K_REQ },
+};
+
+#define NKEYS(a)	(sizeof(a) / sizeof((a)[0]))
+
+int
+cntk_v2_reject(struct cntk_v2 *c, enum reason code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report_vreject(c->rep, code, fmt, ap);
+	va_end(ap);
+	return -EBADMSG;
+}
 
 const char *
 cntk_v2_op_name(uint64_t op)
@@ -85,27 +158,70 @@ cntk_v2_is_model(const CNTK__Proto__Dictionary *top)
 	return is_string(cntk_v2_get(top, "type"), "CompositeFunction");
 }
 
+static const struct key_rule *
+key_find(const struct key_rule *rules, size_t n, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(rules[i].key, key) == 0)
+			return &rules[i];
+	return NULL;
+}
+
 /*
- * The value under `key`, of value_type `type`.  The tree pass has already
- * matched value_type to the member present, so checking one is enough.
+ * Exactly the keys of `rules` (the variant ones only when `variant`), each
+ * with its value type.  The tree pass has made keys unique and matched
+ * every value_type to the member present, so value_type is the truth.
+ */
+static int
+check_keys(struct cntk_v2 *c, const CNTK__Proto__Dictionary *d,
+    const struct key_rule *rules, size_t n, bool variant, const char *where)
+{
+	const struct key_rule *k;
+	const value_t *v;
+	size_t i;
+
+	for (i = 0; i < d->n_data; i++) {
+		k = key_find(rules, n, d->data[i]->key);
+		if (k == NULL || (!variant && (k->need == K_VAR_REQ ||
+		    k->need == K_VAR_OPT)))
+			return cntk_v2_reject(c, REASON_UNKNOWN_KEY,
+			    "%s has key '%s', which CNTK does not write there",
+			    where, d->data[i]->key);
+		v = d->data[i]->value;
+		if (v == NULL || v->value_type != k->type)
+			return cntk_v2_reject(c, REASON_WRONG_TYPE,
+			    "%s '%s' has value_type %d, expected %d", where,
+			    k->key, v != NULL ? (int)v->value_type : 0,
+			    (int)k->type);
+	}
+	for (i = 0; i < n; i++)
+		if ((rules[i].need == K_REQ || (variant && rules[i].need ==
+		    K_VAR_REQ)) && cntk_v2_get(d, rules[i].key) == NULL)
+			return cntk_v2_reject(c, REASON_MISSING_KEY,
+			    "%s has no '%s'", where, rules[i].key);
+	return 0;
+}
+
+/*
+ * The value under `key`, of value_type `type`: for the keys needed before
+ * the key set is known (type, uid, kind, op, version).
  */
 static int
 need(struct cntk_v2 *c, const CNTK__Proto__Dictionary *d, const char *key,
     CNTK__Proto__ValueType type, const char *where, const value_t **ret)
 {
+	*ret = NULL;
 	const value_t *v;
 
-	if ((v = cntk_v2_get(d, key)) == NULL) {
-		report_reject(c->rep, REASON_MISSING_KEY,
+	if ((v = cntk_v2_get(d, key)) == NULL)
+		return cntk_v2_reject(c, REASON_MISSING_KEY,
 		    "%s has no '%s'", where, key);
-		return -EBADMSG;
-	}
-	if (v->value_type != type) {
-		report_reject(c->rep, REASON_WRONG_TYPE,
+	if (v->value_type != type)
+		return cntk_v2_reject(c, REASON_WRONG_TYPE,
 		    "%s '%s' has value_type %d, expected %d", where, key,
 		    (int)v->value_type, (int)type);
-		return -EBADMSG;
-	}
 	*ret = v;
 	return 0;
 }
@@ -117,40 +233,121 @@ need_dict_at(struct cntk_v2 *c, const CNTK__Proto__Vector *vec, size_t i,
 {
 	const value_t *v = vec->value[i];
 
-	if (v == NULL || v->value_type !=
-	    CNTK__PROTO__VALUE_TYPE__VALUE_DICTIONARY) {
-		report_reject(c->rep, REASON_WRONG_TYPE,
+	if (v->value_type != T(DICTIONARY))
+		return cntk_v2_reject(c, REASON_WRONG_TYPE,
 		    "%s entry %zu is not a dictionary", where, i);
-		return -EBADMSG;
-	}
 	*ret = v->dictionary_value;
 	return 0;
 }
 
 static int
-add_uid(struct graph *g, const char *uid, bool function)
+check_version(struct cntk_v2 *c, uint64_t v, uint64_t min, uint64_t max,
+    const char *what, const char *uid)
 {
-	g->uids[g->n_uids].uid = uid;
-	g->uids[g->n_uids].function = function;
-	g->n_uids++;
+	if (v >= min && v <= max)
+		return 0;
+	return cntk_v2_reject(c, REASON_UNSUPPORTED_VERSION,
+	    "%s '%s' has version %llu; CNTK wrote %llu to %llu", what, uid,
+	    (unsigned long long)v, (unsigned long long)min,
+	    (unsigned long long)max);
+}
+
+/* The `type` string an object must have; `code` when it differs. */
+static int
+check_type_string(struct cntk_v2 *c, const CNTK__Proto__Dictionary *d,
+    const char *want, enum reason code, const char *where)
+{
+	const value_t *type = NULL;
+	int r;
+
+	if ((r = need(c, d, "type", T(STRING), where, &type)) < 0)
+		return r;
+	if (strcmp(type->string_value, want) != 0)
+		return cntk_v2_reject(c, code, "%s has type '%s', expected "
+		    "'%s'", where, type->string_value, want);
 	return 0;
 }
 
-/* Tensor statistics of a Parameter or Constant (kind 2 or 3). */
+/* Dynamic axes are Axis values, few, and each one once (§2.7). */
 static int
-variable_value(struct cntk_v2 *c, const CNTK__Proto__Dictionary *d,
-    uint64_t kind, const char *uid)
+check_axes(struct cntk_v2 *c, const CNTK__Proto__Vector *axes,
+    const char *uid)
 {
-	const value_t *v;
-	uint64_t n;
-	int r;
+	const CNTK__Proto__Axis *a, *b;
+	size_t i, j;
 
-	if (kind != CNTK_V2_KIND_PARAMETER && kind != CNTK_V2_KIND_CONSTANT)
-		return 0;
-	if ((r = need(c, d, "value", CNTK__PROTO__VALUE_TYPE__VALUE_ND_ARRAY_VIEW,
-	    uid, &v)) < 0)
-		return r;
-	n = cntk_v2_tensor_elements(v->nd_array_view_value);
+	if (axes->n_value > MODEL_MAX_DYNAMIC_AXES)
+		return cntk_v2_reject(c, REASON_COUNT_LIMIT,
+		    "'%s' has %zu dynamic axes (limit %u)", uid,
+		    axes->n_value, MODEL_MAX_DYNAMIC_AXES);
+	for (i = 0; i < axes->n_value; i++) {
+		if (axes->value[i]->value_type != T(AXIS))
+			return cntk_v2_reject(c, REASON_WRONG_TYPE,
+			    "'%s' dynamic axis %zu is not an Axis", uid, i);
+		a = axes->value[i]->axis_value;
+		for (j = 0; j < i; j++) {
+			b = axes->value[j]->axis_value;
+			if (a->static_axis_idx == b->static_axis_idx &&
+			    strcmp(a->name, b->name) == 0)
+				return cntk_v2_reject(c, REASON_DUPLICATE_AXIS,
+				    "'%s' lists dynamic axis '%s' twice", uid,
+				    a->name);
+		}
+	}
+	return 0;
+}
+
+/*
+ * Parameters and Constants are allocated from their shape, so no special
+ * (inferred, free, unknown) dimension; an Input may not have a 0 one.
+ */
+static int
+check_dims(struct cntk_v2 *c, const CNTK__Proto__NDShape *s, uint64_t kind,
+    const char *uid)
+{
+	size_t i;
+	uint64_t d;
+
+	for (i = 0; i < s->n_shape_dim; i++) {
+		d = s->shape_dim[i];
+		if ((kind == CNTK_V2_KIND_PARAMETER ||
+		    kind == CNTK_V2_KIND_CONSTANT) && d >= CNTK_V2_DIM_FREE)
+			return cntk_v2_reject(c, REASON_BAD_DIMENSION,
+			    "'%s' has a free or inferred dimension", uid);
+		if (kind == CNTK_V2_KIND_INPUT && d == 0)
+			return cntk_v2_reject(c, REASON_BAD_DIMENSION,
+			    "input '%s' has a zero dimension", uid);
+	}
+	return 0;
+}
+
+static bool
+same_shape(const CNTK__Proto__NDShape *a, const CNTK__Proto__NDShape *b)
+{
+	size_t na = a != NULL ? a->n_shape_dim : 0;
+	size_t nb = b != NULL ? b->n_shape_dim : 0;
+
+	return na == nb && (na == 0 || memcmp(a->shape_dim, b->shape_dim,
+	    na * sizeof(a->shape_dim[0])) == 0);
+}
+
+/* A Parameter's or Constant's tensor: its type and shape are the var's. */
+static int
+check_value(struct cntk_v2 *c, const CNTK__Proto__Dictionary *d,
+    uint64_t kind, uint64_t data_type, const char *uid)
+{
+	const CNTK__Proto__NDArrayView *a;
+	uint64_t n;
+
+	a = cntk_v2_get(d, "value")->nd_array_view_value;
+	if ((uint64_t)a->data_type != data_type)
+		return cntk_v2_reject(c, REASON_DATA_TYPE_MISMATCH,
+		    "'%s' is data type %llu, its value %d", uid,
+		    (unsigned long long)data_type, (int)a->data_type);
+	if (!same_shape(a->shape, cntk_v2_get(d, "shape")->nd_shape_value))
+		return cntk_v2_reject(c, REASON_VARIABLE_SHAPE_MISMATCH,
+		    "'%s' has a value whose shape is not its own", uid);
+	n = cntk_v2_tensor_elements(a);
 	if (kind == CNTK_V2_KIND_PARAMETER)
 		c->rep->stats.parameters += n;
 	else
@@ -158,199 +355,269 @@ variable_value(struct cntk_v2 *c, const CNTK__Proto__Dictionary *d,
 	return 0;
 }
 
-static int
-check_variable(struct cntk_v2 *c, struct graph *g,
-    const CNTK__Proto__Dictionary *d)
+/* Data types CNTK loads; a Placeholder may leave it Unknown (0). */
+static bool
+var_data_type_ok(uint64_t t, uint64_t kind)
 {
-	const value_t *type, *uid, *kind;
+	return t == 1 || t == 2 || t == 4 || t == 5 || t == 6 ||
+	    (t == 0 && kind == CNTK_V2_KIND_PLACEHOLDER);
+}
+
+static int
+check_variable_body(struct cntk_v2 *c, const CNTK__Proto__Dictionary *d,
+    uint64_t kind, const char *uid)
+{
+	uint64_t version, data_type;
+	bool valued;
 	int r;
 
-	if ((r = need(c, d, "type", CNTK__PROTO__VALUE_TYPE__VALUE_STRING,
-	    "variable", &type)) < 0 ||
-	    (r = need(c, d, "uid", CNTK__PROTO__VALUE_TYPE__VALUE_STRING,
-	    "variable", &uid)) < 0)
+	valued = kind == CNTK_V2_KIND_PARAMETER || kind == CNTK_V2_KIND_CONSTANT;
+	if ((r = check_keys(c, d, variable_keys, NKEYS(variable_keys), valued,
+	    uid)) < 0)
 		return r;
-	if (strcmp(type->string_value, "Variable") != 0) {
-		report_reject(c->rep, REASON_BAD_STRUCTURE,
-		    "input '%s' has type '%s', expected 'Variable'",
-		    uid->string_value, type->string_value);
-		return -EBADMSG;
-	}
-	if ((r = need(c, d, "kind", CNTK__PROTO__VALUE_TYPE__VALUE_SIZE_T,
-	    uid->string_value, &kind)) < 0)
+	version = cntk_v2_get(d, "version")->size_t_value;
+	if ((r = check_version(c, version, CNTK_V2_VARIABLE_VERSION,
+	    CNTK_V2_VARIABLE_VERSION, "variable", uid)) < 0)
+		return r;
+	data_type = cntk_v2_get(d, "data_type")->size_t_value;
+	if (!var_data_type_ok(data_type, kind))
+		return cntk_v2_reject(c, REASON_BAD_DATA_TYPE,
+		    "variable '%s' has data type %llu", uid,
+		    (unsigned long long)data_type);
+	if ((r = check_axes(c, cntk_v2_get(d, "dynamic_axis")->vector_value,
+	    uid)) < 0 || (r = check_dims(c, cntk_v2_get(d,
+	    "shape")->nd_shape_value, kind, uid)) < 0)
+		return r;
+	return valued ? check_value(c, d, kind, data_type, uid) : 0;
+}
+
+static int
+check_variable(struct cntk_v2 *c, const CNTK__Proto__Dictionary *d,
+    struct cntk_v2_leaf *ret)
+{
+	const value_t *uid, *kind;
+	int r;
+
+	if ((r = need(c, d, "uid", T(STRING), "variable", &uid)) < 0 ||
+	    (r = check_type_string(c, d, "Variable", REASON_WRONG_OBJECT_TYPE,
+	    uid->string_value)) < 0 ||
+	    (r = need(c, d, "kind", T(SIZE_T), uid->string_value, &kind)) < 0)
 		return r;
 	/* Output variables are recreated by CNTK, never stored (§2.7). */
 	if (kind->size_t_value == CNTK_V2_KIND_OUTPUT ||
-	    kind->size_t_value > CNTK_V2_KIND_PLACEHOLDER) {
-		report_reject(c->rep, REASON_BAD_STRUCTURE,
+	    kind->size_t_value > CNTK_V2_KIND_PLACEHOLDER)
+		return cntk_v2_reject(c, REASON_BAD_VARIABLE_KIND,
 		    "variable '%s' has kind %llu", uid->string_value,
 		    (unsigned long long)kind->size_t_value);
-		return -EBADMSG;
-	}
-	if ((r = variable_value(c, d, kind->size_t_value,
+	if ((r = check_variable_body(c, d, kind->size_t_value,
 	    uid->string_value)) < 0)
 		return r;
-	return add_uid(g, uid->string_value, false);
-}
-
-/*
- * Only PrimitiveFunction entries are plain data; every other type is a
- * user-defined function that CNTK would run code for (§2.13).
- */
-static int
-check_op(struct cntk_v2 *c, const char *uid, uint64_t op)
-{
-	if (op >= CNTK_V2_OPS || op == CNTK_V2_OP_CUSTOM_PROXY) {
-		report_reject(c->rep, REASON_UNKNOWN_OP,
-		    "function '%s' has op %llu (%s)", uid,
-		    (unsigned long long)op, cntk_v2_op_name(op));
-		return -EBADMSG;
-	}
-	/* Its attributes name five host files CNTK opens (§2.14). */
-	if (op == CNTK_V2_OP_LATTICE) {
-		report_reject(c->rep, REASON_HOST_FILE_REFERENCE,
-		    "function '%s' is LatticeSequenceWithSoftmax", uid);
-		return -EBADMSG;
-	}
-	report_count_op(c->rep, cntk_v2_op_name(op));
+	ret->uid = uid->string_value;
+	ret->kind = kind->size_t_value;
 	return 0;
 }
 
+/*
+ * Only PrimitiveFunction entries are plain data; ops CNTK never defined,
+ * the ONNX stand-in it cannot run, and the op that opens host files
+ * (§2.14) are refused.
+ */
 static int
-check_function(struct cntk_v2 *c, struct graph *g,
-    const CNTK__Proto__Dictionary *d)
+check_op(struct cntk_v2 *c, const char *uid, uint64_t op, uint64_t version)
+{
+	if (op >= CNTK_V2_OPS || op == CNTK_V2_OP_CUSTOM_PROXY)
+		return cntk_v2_reject(c, REASON_UNKNOWN_OP,
+		    "function '%s' has op %llu (%s)", uid,
+		    (unsigned long long)op, cntk_v2_op_name(op));
+	if (op == CNTK_V2_OP_LATTICE)
+		return cntk_v2_reject(c, REASON_HOST_FILE_REFERENCE,
+		    "function '%s' is LatticeSequenceWithSoftmax", uid);
+	if (version < cntk_v2_op_since[op])
+		return cntk_v2_reject(c, REASON_OP_VERSION_MISMATCH,
+		    "function '%s' is %s at version %llu; CNTK wrote that op "
+		    "from version %u", uid, cntk_v2_op_name(op),
+		    (unsigned long long)version, cntk_v2_op_since[op]);
+	return 0;
+}
+
+/* The operand list holds uids (§2.8). */
+static int
+check_inputs(struct cntk_v2 *c, const CNTK__Proto__Vector *v, const char *uid)
+{
+	size_t i;
+
+	for (i = 0; i < v->n_value; i++)
+		if (v->value[i]->value_type != T(STRING))
+			return cntk_v2_reject(c, REASON_WRONG_TYPE,
+			    "function '%s' input %zu is not a String uid", uid,
+			    i);
+	return 0;
+}
+
+/* A Block's composite header (§2.8); its root is checked with the graph. */
+static int
+check_block_composite(struct cntk_v2 *c, const CNTK__Proto__Dictionary *d,
+    const char *uid)
+{
+	const CNTK__Proto__Dictionary *comp;
+	int r;
+
+	comp = cntk_v2_get(d, "block_function_composite")->dictionary_value;
+	if ((r = check_keys(c, comp, block_composite_keys,
+	    NKEYS(block_composite_keys), false, uid)) < 0 ||
+	    (r = check_type_string(c, comp, "CompositeFunction",
+	    REASON_WRONG_OBJECT_TYPE, uid)) < 0)
+		return r;
+	return check_version(c, cntk_v2_get(comp, "version")->size_t_value,
+	    CNTK_V2_COMPOSITE_VERSION_MIN, CNTK_V2_COMPOSITE_VERSION_MAX,
+	    "block composite of", uid);
+}
+
+static int
+check_function_body(struct cntk_v2 *c, struct cntk_v2_fn *f)
+{
+	uint64_t version;
+	int r;
+
+	if ((r = check_keys(c, f->d, function_keys, NKEYS(function_keys),
+	    f->op == CNTK_V2_OP_BLOCK, f->uid)) < 0)
+		return r;
+	version = cntk_v2_get(f->d, "version")->size_t_value;
+	if ((r = check_version(c, version, CNTK_V2_FUNCTION_VERSION_MIN,
+	    CNTK_V2_FUNCTION_VERSION_MAX, "function", f->uid)) < 0 ||
+	    (r = check_op(c, f->uid, f->op, version)) < 0)
+		return r;
+	f->inputs = cntk_v2_get(f->d, "inputs")->vector_value;
+	f->attrs = cntk_v2_get(f->d, "attributes")->dictionary_value;
+	if ((r = check_inputs(c, f->inputs, f->uid)) < 0)
+		return r;
+	if (f->op == CNTK_V2_OP_BLOCK &&
+	    (r = check_block_composite(c, f->d, f->uid)) < 0)
+		return r;
+	return cntk_v2_check_attrs(c, f);
+}
+
+static int
+check_function(struct cntk_v2 *c, const CNTK__Proto__Dictionary *d,
+    struct cntk_v2_fn *f)
 {
 	const value_t *type, *uid, *op;
 	int r;
 
-	if ((r = need(c, d, "type", CNTK__PROTO__VALUE_TYPE__VALUE_STRING,
-	    "function", &type)) < 0 ||
-	    (r = need(c, d, "uid", CNTK__PROTO__VALUE_TYPE__VALUE_STRING,
-	    "function", &uid)) < 0)
+	if ((r = need(c, d, "type", T(STRING), "function", &type)) < 0 ||
+	    (r = need(c, d, "uid", T(STRING), "function", &uid)) < 0)
 		return r;
-	if (strcmp(type->string_value, "PrimitiveFunction") != 0) {
-		report_reject(c->rep, REASON_USER_DEFINED_FUNCTION,
+	/* Anything else is a user-defined function: code to run (§2.13). */
+	if (strcmp(type->string_value, "PrimitiveFunction") != 0)
+		return cntk_v2_reject(c, REASON_USER_DEFINED_FUNCTION,
 		    "function '%s' has type '%s'", uid->string_value,
 		    type->string_value);
-		return -EBADMSG;
-	}
-	if ((r = need(c, d, "op", CNTK__PROTO__VALUE_TYPE__VALUE_SIZE_T,
-	    uid->string_value, &op)) < 0 ||
-	    (r = check_op(c, uid->string_value, op->size_t_value)) < 0)
+	if ((r = need(c, d, "op", T(SIZE_T), uid->string_value, &op)) < 0)
 		return r;
+	f->d = d;
+	f->uid = uid->string_value;
+	f->op = op->size_t_value;
+	if ((r = check_function_body(c, f)) < 0)
+		return r;
+	report_count_op(c->rep, cntk_v2_op_name(f->op));
 	c->rep->stats.functions++;
-	return add_uid(g, uid->string_value, true);
+	return 0;
 }
 
+/* Version 1-2 RNG state: function uid -> {rng_seed, rng_offset} (§2.6). */
 static int
-uid_cmp(const void *a, const void *b)
+check_state(struct cntk_v2 *c, const CNTK__Proto__Dictionary *top)
 {
-	return strcmp(((const struct uid_ref *)a)->uid,
-	    ((const struct uid_ref *)b)->uid);
-}
-
-/*
- * Uids name both leaves and functions; a repeat makes references
- * ambiguous, and a root that is no function makes CNTK dereference an end
- * iterator (§2.5).
- */
-static int
-check_uids(struct cntk_v2 *c, struct graph *g, const char *root)
-{
-	struct uid_ref key = { .uid = root }, *hit;
+	const value_t *v = cntk_v2_get(top, "state");
+	const CNTK__Proto__Dictionary *s;
 	size_t i;
+	int r;
 
-	qsort(g->uids, g->n_uids, sizeof(g->uids[0]), uid_cmp);
-	for (i = 1; i < g->n_uids; i++) {
-		if (strcmp(g->uids[i - 1].uid, g->uids[i].uid) == 0) {
-			report_reject(c->rep, REASON_DUPLICATE_UID,
-			    "uid '%s' is used twice", g->uids[i].uid);
-			return -EBADMSG;
-		}
-	}
-	hit = bsearch(&key, g->uids, g->n_uids, sizeof(g->uids[0]), uid_cmp);
-	if (hit == NULL || !hit->function) {
-		report_reject(c->rep, REASON_DANGLING_REFERENCE,
-		    "root '%s' is not a function of the model", root);
-		return -EBADMSG;
+	if (v == NULL)
+		return 0;
+	s = v->dictionary_value;
+	for (i = 0; i < s->n_data; i++) {
+		if (s->data[i]->value == NULL ||
+		    s->data[i]->value->value_type != T(DICTIONARY))
+			return cntk_v2_reject(c, REASON_WRONG_TYPE,
+			    "state of '%s' is not a dictionary",
+			    s->data[i]->key);
+		if ((r = check_keys(c, s->data[i]->value->dictionary_value,
+		    rng_state_keys, NKEYS(rng_state_keys), false,
+		    "model state")) < 0)
+			return r;
 	}
 	return 0;
 }
 
+/* The CompositeFunction's own keys (§2.6), version in range. */
 static int
-check_graph(struct cntk_v2 *c, struct graph *g,
+check_header(struct cntk_v2 *c, const CNTK__Proto__Dictionary *top)
+{
+	const value_t *version;
+	int r;
+
+	if ((r = need(c, top, "version", T(SIZE_T), "model", &version)) < 0 ||
+	    (r = check_version(c, version->size_t_value,
+	    CNTK_V2_COMPOSITE_VERSION_MIN, CNTK_V2_COMPOSITE_VERSION_MAX,
+	    "CompositeFunction", "model")) < 0 ||
+	    (r = check_keys(c, top, top_keys, NKEYS(top_keys),
+	    version->size_t_value <= CNTK_V2_STATE_VERSION_MAX, "model")) < 0)
+		return r;
+	return check_state(c, top);
+}
+
+static int
+check_nodes(struct cntk_v2 *c, struct cntk_v2_graph *g,
     const CNTK__Proto__Vector *inputs, const CNTK__Proto__Vector *funcs)
 {
-	const CNTK__Proto__Dictionary *d;
+	const CNTK__Proto__Dictionary *d = NULL;
 	size_t i;
 	int r;
 
-	for (i = 0; i < inputs->n_value; i++)
+	for (i = 0; i < inputs->n_value; i++) {
 		if ((r = need_dict_at(c, inputs, i, "inputs", &d)) < 0 ||
-		    (r = check_variable(c, g, d)) < 0)
+		    (r = check_variable(c, d, &g->leaves[i])) < 0)
 			return r;
-	for (i = 0; i < funcs->n_value; i++)
-		if ((r = need_dict_at(c, funcs, i, "primitive_functions",
-		    &d)) < 0 || (r = check_function(c, g, d)) < 0)
-			return r;
-	return 0;
-}
-
-/* The keys every CompositeFunction has (§2.6), version in range. */
-static int
-check_header(struct cntk_v2 *c, const CNTK__Proto__Dictionary *top,
-    const value_t **ret_root, const value_t **ret_inputs,
-    const value_t **ret_funcs)
-{
-	const value_t *version, *uid;
-	int r;
-
-	if ((r = need(c, top, "version", CNTK__PROTO__VALUE_TYPE__VALUE_SIZE_T,
-	    "model", &version)) < 0)
-		return r;
-	if (version->size_t_value < CNTK_V2_COMPOSITE_VERSION_MIN ||
-	    version->size_t_value > CNTK_V2_COMPOSITE_VERSION_MAX) {
-		report_reject(c->rep, REASON_UNSUPPORTED_VERSION,
-		    "CompositeFunction version %llu",
-		    (unsigned long long)version->size_t_value);
-		return -EBADMSG;
+		g->n_leaves++;
 	}
-	if ((r = need(c, top, "uid", CNTK__PROTO__VALUE_TYPE__VALUE_STRING,
-	    "model", &uid)) < 0 ||
-	    (r = need(c, top, "root", CNTK__PROTO__VALUE_TYPE__VALUE_STRING,
-	    "model", ret_root)) < 0 ||
-	    (r = need(c, top, "inputs", CNTK__PROTO__VALUE_TYPE__VALUE_VECTOR,
-	    "model", ret_inputs)) < 0)
-		return r;
-	return need(c, top, "primitive_functions",
-	    CNTK__PROTO__VALUE_TYPE__VALUE_VECTOR, "model", ret_funcs);
+	for (i = 0; i < funcs->n_value; i++) {
+		if ((r = need_dict_at(c, funcs, i, "primitive_functions",
+		    &d)) < 0 || (r = check_function(c, d, &g->fns[i])) < 0)
+			return r;
+		g->n_fns++;
+	}
+	return 0;
 }
 
 int
 cntk_v2_check_model(struct cntk_v2 *c, const CNTK__Proto__Dictionary *top)
 {
-	const value_t *root, *inputs, *funcs;
-	struct graph g = { NULL, 0 };
+	const CNTK__Proto__Vector *inputs, *funcs;
+	struct cntk_v2_graph g = { 0 };
 	uint64_t n;
 	int r;
 
-	if ((r = check_header(c, top, &root, &inputs, &funcs)) < 0)
+	if ((r = check_header(c, top)) < 0)
 		return r;
-	n = (uint64_t)inputs->vector_value->n_value +
-	    funcs->vector_value->n_value;
-	if (n > c->l->max_nodes) {
-		report_reject(c->rep, REASON_COUNT_LIMIT,
+	inputs = cntk_v2_get(top, "inputs")->vector_value;
+	funcs = cntk_v2_get(top, "primitive_functions")->vector_value;
+	n = (uint64_t)inputs->n_value + funcs->n_value;
+	if (n > c->l->max_nodes)
+		return cntk_v2_reject(c, REASON_COUNT_LIMIT,
 		    "%llu functions and variables (limit %u)",
 		    (unsigned long long)n, c->l->max_nodes);
-		return -EBADMSG;
-	}
-	if ((g.uids = calloc(n + 1, sizeof(g.uids[0]))) == NULL)
-		return -ENOMEM;
-	if ((r = check_graph(c, &g, inputs->vector_value,
-	    funcs->vector_value)) < 0)
+	g.root = cntk_v2_get(top, "root")->string_value;
+	g.leaves = calloc(inputs->n_value + 1, sizeof(g.leaves[0]));
+	g.fns = calloc(funcs->n_value + 1, sizeof(g.fns[0]));
+	if (g.leaves == NULL || g.fns == NULL) {
+		r = -ENOMEM;
 		goto out;
-	r = check_uids(c, &g, root->string_value);
+	}
+	if ((r = check_nodes(c, &g, inputs, funcs)) == 0)
+		r = cntk_v2_check_graph(c, &g);
 out:
-	free(g.uids);
+	free(g.leaves);
+	free(g.fns);
 	return r;
 }

@@ -9,6 +9,8 @@
  */
 #pragma once
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "model-limits.h"
@@ -17,12 +19,23 @@
 
 /* PrimitiveOpType values CNTK accepts: 0..CNTK_V2_OPS-1 (§2.9). */
 #define CNTK_V2_OPS			98u
+#define CNTK_V2_OP_PAST_VALUE		37u
+#define CNTK_V2_OP_FUTURE_VALUE		38u
+#define CNTK_V2_OP_COMBINE		44u
+#define CNTK_V2_OP_BLOCK		57u
+#define CNTK_V2_OP_UNPACK_SEQUENCE	72u
+#define CNTK_V2_OP_TOP_K		87u
 #define CNTK_V2_OP_LATTICE		90u	/* LatticeSequenceWithSoftmax */
 #define CNTK_V2_OP_CUSTOM_PROXY		93u	/* CustomProxyOp */
 
-/* CompositeFunction serialisation versions CNTK wrote (§2.10). */
+/* Serialisation versions CNTK wrote (§2.10). */
 #define CNTK_V2_COMPOSITE_VERSION_MIN	1u
 #define CNTK_V2_COMPOSITE_VERSION_MAX	3u
+#define CNTK_V2_STATE_VERSION_MAX	2u	/* `state` key up to here */
+#define CNTK_V2_FUNCTION_VERSION_MIN	1u
+#define CNTK_V2_FUNCTION_VERSION_MAX	24u
+#define CNTK_V2_VARIABLE_VERSION	1u
+#define CNTK_V2_MESSAGE_VERSION_MAX	2u	/* protobuf version fields */
 
 /* VariableKind (§2.7). */
 #define CNTK_V2_KIND_INPUT		0u
@@ -31,11 +44,40 @@
 #define CNTK_V2_KIND_CONSTANT		3u
 #define CNTK_V2_KIND_PLACEHOLDER	4u
 
+/* Special NDShape dimensions (§2.4). */
+#define CNTK_V2_DIM_INFERRED		UINT64_MAX
+#define CNTK_V2_DIM_UNKNOWN		(UINT64_MAX - 1)
+#define CNTK_V2_DIM_FREE		(UINT64_MAX - 2)
+
 struct cntk_v2 {
 	const struct model_limits	*l;
 	struct report			*rep;
 	ProtobufCAllocator		*alloc;	/* the decoder's, for frees */
 	uint64_t			 elements;	/* tensor elements so far */
+};
+
+/* A leaf Variable of the graph (an entry of the top-level `inputs`). */
+struct cntk_v2_leaf {
+	const char	*uid;
+	uint64_t	 kind;
+};
+
+/* A PrimitiveFunction, in file order, with its checked keys. */
+struct cntk_v2_fn {
+	const CNTK__Proto__Dictionary	*d;
+	const char			*uid;
+	uint64_t			 op;
+	const CNTK__Proto__Vector	*inputs;	/* of Strings */
+	const CNTK__Proto__Dictionary	*attrs;
+	uint64_t			 n_outputs;	/* set by the graph pass */
+};
+
+struct cntk_v2_graph {
+	struct cntk_v2_leaf	*leaves;
+	size_t			 n_leaves;
+	struct cntk_v2_fn	*fns;
+	size_t			 n_fns;
+	const char		*root;
 };
 
 /* True when the top-level `type` is the String "CompositeFunction". */
@@ -48,11 +90,23 @@ int	cntk_v2_is_model(const CNTK__Proto__Dictionary *top);
  */
 int	cntk_v2_check_tree(struct cntk_v2 *c, CNTK__Proto__Dictionary *top);
 /*
- * The CompositeFunction: required keys, variables, functions, ops, uids,
- * root; fills rep->stats and the op histogram.
+ * The CompositeFunction: exact key sets, variables, functions, ops,
+ * attributes, uids, references and the graph; fills rep->stats and the op
+ * histogram.
  */
 int	cntk_v2_check_model(struct cntk_v2 *c,
 	    const CNTK__Proto__Dictionary *top);
+/*
+ * The attributes of function f (§2.12): names CNTK defines, value types,
+ * the attributes the op needs, and values in range.
+ */
+int	cntk_v2_check_attrs(struct cntk_v2 *c, const struct cntk_v2_fn *f);
+/*
+ * Uids unique, every reference resolving (leaf, earlier function output
+ * with a valid index), the root, block argument maps, and no cycle except
+ * through PastValue/FutureValue (§2.11).  Sets fns[].n_outputs.
+ */
+int	cntk_v2_check_graph(struct cntk_v2 *c, struct cntk_v2_graph *g);
 /* The value under `key`, or NULL.  Borrowed from d. */
 const CNTK__Proto__DictionaryValue *
 	cntk_v2_get(const CNTK__Proto__Dictionary *d, const char *key);
@@ -60,3 +114,6 @@ const CNTK__Proto__DictionaryValue *
 const char *cntk_v2_op_name(uint64_t op);
 /* Elements a checked tensor holds (its value count). */
 uint64_t cntk_v2_tensor_elements(const CNTK__Proto__NDArrayView *a);
+/* Reject with `code` and return -EBADMSG. */
+int	cntk_v2_reject(struct cntk_v2 *c, enum reason code, const char *fmt,
+	    ...) __attribute__((format(printf, 3, 4)));

@@ -15,11 +15,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "cache.h"
+#include "canary.h"
 #include "config.h"
 #include "conn.h"
 #include "fd.h"
 #include "log.h"
 #include "policy.h"
+#include "pool.h"
 #include "request.h"
 #include "supervisor-internal.h"
 
@@ -70,6 +73,31 @@ conn_send_error(struct conn *c, uint32_t id, enum reason code,
 	conn_send(c, WIRE_ANS_ERROR, id, &b, -1);
 }
 
+/* The pool, the queue and the cache, with the hit rate in percent. */
+static void
+conn_status_load(const struct supervisor *s, struct wire_status *st)
+{
+	struct pool_stats ps;
+	struct cache_stats cs;
+	uint64_t looked;
+
+	pool_get_stats(s->pool, &ps);
+	cache_get_stats(s->cache, &cs);
+	looked = cs.hits + cs.misses;
+	wire_status_add(st, "workers_idle", "%u", ps.idle);
+	wire_status_add(st, "queued", "%zu", s->queue.len);
+	wire_status_add(st, "cache_hits", "%llu",
+	    (unsigned long long)cs.hits);
+	wire_status_add(st, "cache_misses", "%llu",
+	    (unsigned long long)cs.misses);
+	wire_status_add(st, "cache_hit_rate", "%.1f%%", looked == 0 ? 0.0 :
+	    100.0 * (double)cs.hits / (double)looked);
+	wire_status_add(st, "cache_entries", "%llu",
+	    (unsigned long long)cs.entries);
+	wire_status_add(st, "cache_bytes", "%llu/%llu",
+	    (unsigned long long)cs.bytes, (unsigned long long)cs.max_bytes);
+}
+
 static void
 conn_send_status(struct conn *c, uint32_t id)
 {
@@ -91,6 +119,8 @@ conn_send_status(struct conn *c, uint32_t id)
 	    (unsigned long long)k->crashed);
 	wire_status_add(&st, "timeouts", "%llu", (unsigned long long)k->timeouts);
 	wire_status_add(&st, "denied", "%llu", (unsigned long long)k->denied);
+	canary_status_add(&st);		/* the sandbox layers, measured */
+	conn_status_load(s, &st);
 	buf_init(&b, mem, sizeof(mem));
 	(void)wire_encode_status(&b, &st);
 	conn_send(c, WIRE_ANS_STATUS, id, &b, -1);

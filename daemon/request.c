@@ -1,16 +1,20 @@
 /*
- * request.c: spawn a worker for one model, bound it in time, and re-check
- * everything it says (role: supervisor).
+ * request.c: admit one model check, answer it from the cache or queue it,
+ * run it on a pooled worker, bound it in time, and re-check everything
+ * the worker says (role: supervisor).
  *
  * The worker parsed an attacker's bytes, so its reply is hostile input:
  * wire_decode_result() checks every field, request_check_memfd() checks the
  * canonical fd it hands over, and only a worker that exited 0 after a
  * valid reply produces a verdict.  Anything else fails this request alone.
+ * Every request is logged exactly once, however it ends: from the cache,
+ * refused, abandoned in the queue, or after its worker was reaped.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,13 +25,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "conn.h"
+#include "fairq.h"
 #include "fd.h"
 #include "log.h"
 #include "policy.h"
 #include "request.h"
+#include "pool.h"
 #include "sha256.h"
-#include "spawn.h"
 #include "supervisor-internal.h"
 
 #define SEALS_REQUIRED	(F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | \
@@ -40,8 +46,14 @@ struct request {
 	uint64_t		 seq;		/* ours, for the log */
 	uid_t			 uid;
 	uint64_t		 model_size;
+	int			 model_fd;	/* until handed to a worker */
+	struct wire_check	 check;
+	struct fairq_item	 q;		/* while waiting for a worker */
+	int			 cacheable;	/* key is valid */
+	uint8_t			 key[SHA256_LEN];
+	uint8_t			 input_sha256[SHA256_LEN];
 	int			 sock;
-	pid_t			 pid;
+	pid_t			 pid;		/* 0 until it has a worker */
 	ev_io			 io;
 	ev_timer		 timer;
 	ev_child		 child;
@@ -180,8 +192,9 @@ request_decide(struct request *r, const char *exit_desc)
 		r->sup->counters.rejected++;
 }
 
+/* The one log line of a request; `how` says how the worker ended. */
 static void
-request_log(const struct request *r, const char *exit_desc)
+request_log(const struct request *r, const char *how)
 {
 	char hex[2 * SHA256_LEN + 1];
 	const struct report *rep = &r->report;
@@ -189,14 +202,14 @@ request_log(const struct request *r, const char *exit_desc)
 	sha256_hex(rep->sha256, hex);
 	if (rep->verdict == REPORT_ACCEPT)
 		log_info("request %" PRIu64 ": uid %u: accept %s sha256 %s "
-		    "(%.2f ms, worker %s)", r->seq, (unsigned)r->uid,
+		    "(%.2f ms, %s)", r->seq, (unsigned)r->uid,
 		    report_format_name(rep->format), hex,
-		    request_elapsed_ms(r), exit_desc);
+		    request_elapsed_ms(r), how);
 	else
 		log_info("request %" PRIu64 ": uid %u: reject %s: '%s' "
-		    "(%.2f ms, worker %s%s)", r->seq, (unsigned)r->uid,
+		    "(%.2f ms, %s%s)", r->seq, (unsigned)r->uid,
 		    reason_code(rep->reasons[0].code), rep->reasons[0].message,
-		    request_elapsed_ms(r), exit_desc,
+		    request_elapsed_ms(r), how,
 		    r->conn == NULL ? ", client gone" : "");
 }
 
@@ -205,12 +218,40 @@ request_free(struct request *r)
 {
 	struct ev_loop *loop = r->sup->loop;
 
+	/* Stopping a watcher that never started is a no-op in libev. */
 	ev_io_stop(loop, &r->io);
 	ev_timer_stop(loop, &r->timer);
 	ev_child_stop(loop, &r->child);
 	fd_close_safe(&r->sock);
 	fd_close_safe(&r->reply_fd);
+	fd_close_safe(&r->model_fd);
 	free(r);
+}
+
+/* Answer the client (if still there) and end the request. */
+static void
+request_answer(struct request *r)
+{
+	struct conn *c = r->conn;
+
+	if (c != NULL) {
+		c->req = NULL;
+		conn_send_result(c, r->id, &r->report, r->reply_fd);
+	}
+}
+
+/* Only a worker's own, checked verdict is worth remembering. */
+static void
+request_remember(struct request *r)
+{
+	struct supervisor *s = r->sup;
+
+	if (!r->cacheable || r->timed_out || r->bad_reply ||
+	    !r->got_reply || !WIFEXITED(r->status) ||
+	    WEXITSTATUS(r->status) != 0 ||
+	    memcmp(r->report.sha256, r->input_sha256, SHA256_LEN) != 0)
+		return;
+	(void)cache_put(s->cache, r->key, &r->report, r->reply_fd);
 }
 
 /* The worker has been reaped: answer, log once, release everything. */
@@ -218,18 +259,16 @@ static void
 request_finish(struct request *r)
 {
 	struct supervisor *s = r->sup;
-	struct conn *c = r->conn;
-	char exit_desc[64];
+	char exit_desc[64], how[80];
 
 	request_read_reply(r);	/* it may have replied just before exiting */
 	request_describe_exit(r->status, exit_desc, sizeof(exit_desc));
 	request_decide(r, exit_desc);
-	request_log(r, exit_desc);
+	(void)snprintf(how, sizeof(how), "worker %s", exit_desc);
+	request_log(r, how);
+	request_remember(r);
 	s->active_workers--;
-	if (c != NULL) {
-		c->req = NULL;
-		conn_send_result(c, r->id, &r->report, r->reply_fd);
-	}
+	request_answer(r);
 	request_free(r);
 	supervisor_request_done(s);
 }
@@ -266,52 +305,24 @@ request_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	request_finish(r);
 }
 
-/* socketpair + spawn; on success r->sock and r->pid are set. */
-static int
-request_spawn(struct request *r)
-{
-	const struct supervisor *s = r->sup;
-	struct spawn_args a = {
-		.worker_path = s->cfg.worker_path,
-		.stderr_fd = log_getverbose() ? STDERR_FILENO : -1,
-		.uid = s->cfg.worker_uid,
-		.gid = s->cfg.worker_gid,
-		.as_bytes = policy_worker_mem(s->policy),
-		.cpu_seconds = policy_worker_cpu(s->policy),
-	};
-	int sv[2], rc;
-
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return -errno;
-	a.sock = sv[1];
-	rc = spawn_worker(&a, &r->pid);
-	(void)close(sv[1]);
-	if (rc < 0) {
-		(void)close(sv[0]);
-		return rc;
-	}
-	r->sock = sv[0];
-	return 0;
-}
-
 /* Queue the work order and the model fd; the worker reads it once sandboxed. */
 static int
-request_send_work(struct request *r, const struct wire_check *check,
-    int model_fd)
+request_send_work(struct request *r)
 {
 	uint8_t mem[MSG_MAX];
-	struct wire_work w = { .format_hint = check->format_hint };
+	struct wire_work w = { .format_hint = r->check.format_hint };
 	struct buf b;
 	int rc;
 
-	if ((rc = policy_profile_limits(r->sup->policy, check->profile,
+	if ((rc = policy_profile_limits(r->sup->policy, r->check.profile,
 	    &w.limits)) < 0)
 		return rc;
-	w.flags = check->flags;
+	w.flags = r->check.flags;
 	buf_init(&b, mem, sizeof(mem));
 	if ((rc = wire_encode_work(&b, &w)) < 0)
 		return rc;
-	if ((rc = wire_send(r->sock, WIRE_REQ_WORK, r->id, &b, model_fd)) < 0)
+	if ((rc = wire_send(r->sock, WIRE_REQ_WORK, r->id, &b,
+	    r->model_fd)) < 0)
 		return rc;
 	return fd_set_nonblock(r->sock, 1);
 }
@@ -334,19 +345,74 @@ request_watch(struct request *r)
 	ev_child_start(loop, &r->child);
 }
 
-/* Refuse before spawning anything; consumes nothing. */
+/* Answer with an error before any worker ran; logged once, then freed. */
+static void
+request_refuse(struct request *r, enum reason code, const char *msg)
+{
+	struct supervisor *s = r->sup;
+
+	if (code != REASON_INTERNAL_ERROR)
+		s->counters.denied++;
+	log_info("request %" PRIu64 ": uid %u: %s: '%s'%s", r->seq,
+	    (unsigned)r->uid, reason_code(code), msg,
+	    r->conn == NULL ? " (client gone)" : "");
+	if (r->conn != NULL) {
+		r->conn->req = NULL;
+		conn_send_error(r->conn, r->id, code, "%s", msg);
+	}
+	request_free(r);
+}
+
+/* Hand r to a worker; from here on it ends only in request_finish(). */
+static void
+request_run(struct request *r)
+{
+	struct supervisor *s = r->sup;
+	int rc;
+
+	if ((rc = pool_take(s->pool, &r->pid, &r->sock)) < 0) {
+		log_warnx("cannot start a worker: %s", strerror(-rc));
+		request_refuse(r, REASON_INTERNAL_ERROR,
+		    "cannot start a worker");
+		return;
+	}
+	s->active_workers++;
+	s->counters.requests++;
+	if (request_send_work(r) < 0)
+		(void)kill(r->pid, SIGKILL);
+	fd_close_safe(&r->model_fd);	/* the worker has its own now */
+	request_watch(r);
+}
+
+void
+request_dispatch(struct supervisor *s)
+{
+	struct fairq_item *it;
+
+	while (s->active_workers < supervisor_max_workers(s) &&
+	    (it = fairq_pop(&s->queue)) != NULL)
+		request_run((struct request *)(void *)((char *)it -
+		    offsetof(struct request, q)));
+}
+
+void
+request_abort_queued(struct supervisor *s)
+{
+	struct fairq_item *it;
+
+	while ((it = fairq_pop(&s->queue)) != NULL)
+		request_refuse((struct request *)(void *)((char *)it -
+		    offsetof(struct request, q)), REASON_BUSY,
+		    "the daemon is shutting down");
+}
+
+/* Refuse what no worker should see; consumes nothing. */
 static int
 request_admit(struct supervisor *s, struct conn *c, uint32_t id,
     const struct wire_check *check, int model_fd, uint64_t *ret_size)
 {
 	struct model_limits l;
 
-	if (s->active_workers >= supervisor_max_workers(s)) {
-		s->counters.denied++;
-		conn_send_error(c, id, REASON_BUSY, "all %u workers are busy",
-		    supervisor_max_workers(s));
-		return -EBUSY;
-	}
 	if (request_check_model_fd(model_fd, ret_size) < 0) {
 		conn_send_error(c, id, REASON_BAD_REQUEST,
 		    "the model must be a regular file opened read-only");
@@ -361,48 +427,90 @@ request_admit(struct supervisor *s, struct conn *c, uint32_t id,
 	return 0;
 }
 
+/*
+ * Look the model up in the cache; 1 if that answered it.  On a miss the
+ * worker reads the sealed snapshot that was hashed, not the client's file.
+ */
+static int
+request_lookup(struct request *r)
+{
+	struct supervisor *s = r->sup;
+	int snap = -1;
+
+	if (policy_cache_bytes(s->policy) == 0 ||
+	    cache_snapshot(s->cache, r->model_fd, r->model_size,
+	    r->input_sha256, &snap) < 0)
+		return 0;
+	fd_close_safe(&r->model_fd);
+	r->model_fd = snap;
+	cache_key(r->input_sha256, policy_digest(s->policy), r->check.profile,
+	    r->key);
+	r->cacheable = 1;
+	if (cache_get(s->cache, r->key, &r->report, &r->reply_fd) < 0)
+		return 0;
+	if (r->report.verdict == REPORT_ACCEPT)
+		s->counters.accepted++;
+	else
+		s->counters.rejected++;
+	request_log(r, "cached");
+	request_answer(r);
+	request_free(r);
+	return 1;
+}
+
 int
 request_start(struct supervisor *s, struct conn *c, uint32_t id,
     const struct wire_check *check, int model_fd)
 {
-	struct request *r = NULL;
+	struct request *r;
 	uint64_t size = 0;
 	int rc;
 
-	if ((rc = request_admit(s, c, id, check, model_fd, &size)) < 0)
-		goto out;
-	if ((r = calloc(1, sizeof(*r))) == NULL) {
-		rc = -ENOMEM;
-		goto fail;
+	if (s->stopping) {
+		conn_send_error(c, id, REASON_BUSY, "the daemon is shutting "
+		    "down");
+		fd_close_safe(&model_fd);
+		return -ESHUTDOWN;
+	}
+	if ((rc = request_admit(s, c, id, check, model_fd, &size)) < 0 ||
+	    (r = calloc(1, sizeof(*r))) == NULL) {
+		if (rc == 0)
+			conn_send_error(c, id, REASON_INTERNAL_ERROR,
+			    "out of memory");
+		fd_close_safe(&model_fd);
+		return rc < 0 ? rc : -ENOMEM;
 	}
 	*r = (struct request){ .sup = s, .conn = c, .id = id,
 	    .seq = ++s->next_seq, .uid = c->uid, .model_size = size,
-	    .sock = -1, .reply_fd = -1 };
+	    .model_fd = model_fd, .check = *check, .sock = -1,
+	    .reply_fd = -1 };
 	(void)clock_gettime(CLOCK_MONOTONIC, &r->t0);
-	if ((rc = request_spawn(r)) < 0)
-		goto fail;
-	s->active_workers++;
-	s->counters.requests++;
 	c->req = r;
-	/* From here on the request ends only through request_finish(). */
-	if (request_send_work(r, check, model_fd) < 0)
-		(void)kill(r->pid, SIGKILL);
-	request_watch(r);
-	rc = 0;
-	goto out;
-fail:
-	log_warnx("request from uid %u: cannot start a worker: %s",
-	    (unsigned)c->uid, strerror(-rc));
-	conn_send_error(c, id, REASON_INTERNAL_ERROR, "cannot start a worker");
-	free(r);
-out:
-	fd_close_safe(&model_fd);
-	return rc;
+	if (request_lookup(r))
+		return 0;
+	/* Nobody overtakes the queue: fairness is decided there. */
+	if (s->active_workers < supervisor_max_workers(s) &&
+	    s->queue.len == 0) {
+		request_run(r);
+		return 0;
+	}
+	if (fairq_push(&s->queue, &r->q, r->uid) < 0) {
+		request_refuse(r, REASON_BUSY, "every worker is busy and the "
+		    "queue is full");
+		return -EBUSY;
+	}
+	return 0;
 }
 
 void
 request_orphan(struct request *r)
 {
 	r->conn = NULL;
+	if (r->q.cls != NULL) {
+		/* Still waiting: no worker to kill, it just leaves the queue. */
+		fairq_remove(&r->sup->queue, &r->q);
+		request_refuse(r, REASON_BUSY, "client left while queued");
+		return;
+	}
 	(void)kill(r->pid, SIGKILL);
 }

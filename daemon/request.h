@@ -1,8 +1,10 @@
 /*
- * request.h: one model check, from spawn to verdict (role: supervisor).
+ * request.h: one model check, from admission to verdict (role: supervisor).
  *
- * A request owns one worker: its socket, its pid and three watchers (the
- * reply, the deadline and the exit).  It ends only when the worker has
+ * A request is answered from the result cache, or waits in the fair queue
+ * until a worker slot is free, then owns one worker from the pool: its
+ * socket, its pid and three watchers (the reply, the deadline and the
+ * exit).  It ends only when the worker has
  * been reaped, so no zombie and no fd outlives it, and it is logged exactly
  * once, when it ends.
  */
@@ -22,5 +24,12 @@ struct supervisor;
  */
 int	request_start(struct supervisor *s, struct conn *c, uint32_t id,
 	    const struct wire_check *check, int model_fd);
-/* The client went away: kill the worker; the request ends when reaped. */
+/*
+ * The client went away: a queued request ends now; a running one has its
+ * worker killed and ends when that is reaped.
+ */
 void	request_orphan(struct request *r);
+/* Start queued requests while worker slots are free. */
+void	request_dispatch(struct supervisor *s);
+/* Answer every queued request with `busy` (shutdown). */
+void	request_abort_queued(struct supervisor *s);

@@ -8,10 +8,13 @@
 #include <stdint.h>
 #include <sys/queue.h>
 
+#include "fairq.h"
 #include "safeload-limits.h"
 #include "supervisor.h"
 
+struct cache;
 struct conn;
+struct pool;
 
 struct supervisor_counters {
 	uint64_t	requests;	/* check requests that reached a worker */
@@ -34,6 +37,9 @@ struct supervisor {
 	unsigned			 n_conns;
 	int				 stopping;
 	uint64_t			 next_seq;	/* request number for logs */
+	struct pool			*pool;		/* warm workers */
+	struct cache			*cache;		/* earlier verdicts */
+	struct fairq			 queue;		/* waiting for a worker */
 	struct supervisor_counters	 counters;
 	LIST_HEAD(, conn)		 conns;
 	/* One receive buffer: the loop handles one datagram at a time. */

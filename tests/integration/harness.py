@@ -112,6 +112,21 @@ class Daemon:
         except OSError:
             return []
 
+    def busy_workers(self):
+        """pids of the workers holding a model: warm pool workers wait
+        with only fds 0-3 open, a busy one also has its model fd."""
+        busy = []
+        for pid in self.children():
+            try:
+                # Not yet exec'd, a fresh fork still holds our fds.
+                exe = os.readlink("/proc/%d/exe" % pid)
+                if exe.endswith("safeload-worker") and any(
+                        int(fd) > 3 for fd in os.listdir("/proc/%d/fd" % pid)):
+                    busy.append(pid)
+            except OSError:
+                pass
+        return busy
+
     def client(self, *args, **kw):
         return client("--socket", self.socket, *args, **kw)
 

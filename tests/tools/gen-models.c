@@ -235,7 +235,7 @@ static gen_dict *
 gen_function(struct gen *g, const char *type, const char *uid, uint64_t op,
     const char *in0, const char *in1)
 {
-	gen_dict *d = gd_new(g);
+	gen_dict *d = gd_new(g), *attrs;
 	gen_value *ins = gv_vec(g);
 
 	gvec_add(ins, gv_str(g, in0));
@@ -246,7 +246,11 @@ gen_function(struct gen *g, const char *type, const char *uid, uint64_t op,
 	gd_put(g, d, "uid", gv_str(g, uid));
 	gd_put(g, d, "op", gv_size(g, op));
 	gd_put(g, d, "inputs", ins);
-	gd_put(g, d, "attributes", gv_dict(g, gd_new(g)));
+	attrs = gd_new(g);
+	/* Times needs its output rank (cntk-format.md §2.12). */
+	if (op == 31)
+		gd_put(g, attrs, "outputRank", gv_size(g, 1));
+	gd_put(g, d, "attributes", gv_dict(g, attrs));
 	return d;
 }
 

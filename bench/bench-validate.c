@@ -1,0 +1,191 @@
+/*
+ * bench-validate.c: what CNTK v2 validation costs next to decoding (role:
+ * benchmark; not a test, never timed in CI).
+ *
+ *	bench-validate [-n N] FILE...
+ *
+ * For each file, N rounds of each phase, in process and without a sandbox:
+ *   decode    the bounded wire walk plus protobuf-c unpack and free: what
+ *             any safe decoder must do;
+ *   validate  decode plus every check (tree, keys, attributes, graph);
+ *   full      model_parse(): validate plus the canonical re-serialisation.
+ * Prints the median of each and validate/decode - 1 as the validation
+ * overhead.  Phases are interleaved round by round so that drift on a
+ * shared machine hits them alike.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cntk-v2.h"
+#include "model.h"
+#include "protowalk.h"
+
+#define BENCH_DEFAULT_N	21
+#define BENCH_MAX_N	10000
+
+enum phase { PH_DECODE, PH_VALIDATE, PH_FULL, PH__MAX };
+
+static double
+now_us(void)
+{
+	struct timespec t;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void *
+sys_alloc(void *data, size_t size)
+{
+	(void)data;
+	return malloc(size);
+}
+
+static void
+sys_free(void *data, void *p)
+{
+	(void)data;
+	free(p);
+}
+
+/* The plain system heap: the decode phase has no budget to keep. */
+static ProtobufCAllocator sys_allocator = { sys_alloc, sys_free, NULL };
+
+/* Decode, and with `check` validate too; the verdict for a sanity check. */
+static int
+run_decode(const uint8_t *buf, size_t len, int check)
+{
+	struct model_limits l;
+	static struct report rep;
+	struct cntk_v2 c = { .l = &l, .rep = &rep };
+	CNTK__Proto__Dictionary *top;
+	int r;
+
+	model_limits_default(&l);
+	report_init(&rep);
+	if (pw_walk_cntk(buf, len, &l, &rep, &rep.stats.max_depth) < 0)
+		return -EBADMSG;
+	if ((top = cntk__proto__dictionary__unpack(&sys_allocator, len,
+	    buf)) == NULL)
+		return -EBADMSG;
+	c.alloc = &sys_allocator;
+	r = 0;
+	if (check && ((r = cntk_v2_check_tree(&c, top)) == 0))
+		r = cntk_v2_check_model(&c, top);
+	cntk__proto__dictionary__free_unpacked(top, &sys_allocator);
+	return r;
+}
+
+static int
+run_full(const uint8_t *buf, size_t len)
+{
+	struct model_limits l;
+	static struct report rep;
+	uint8_t *canon = NULL;
+	size_t n = 0;
+	int r;
+
+	model_limits_default(&l);
+	report_init(&rep);
+	r = model_parse(buf, len, &l, REPORT_FORMAT_UNKNOWN, &rep, &canon, &n);
+	free(canon);
+	if (r == 0 && rep.verdict != REPORT_ACCEPT)
+		r = -EBADMSG;
+	return r;
+}
+
+static int
+run_phase(enum phase p, const uint8_t *buf, size_t len, double *ret_us)
+{
+	double t0 = now_us();
+	int r;
+
+	if (p == PH_FULL)
+		r = run_full(buf, len);
+	else
+		r = run_decode(buf, len, p == PH_VALIDATE);
+	*ret_us = now_us() - t0;
+	return r;
+}
+
+static int
+bench_file(const char *path, int n)
+{
+	static const char *const names[PH__MAX] = { "decode", "validate",
+	    "full" };
+	double *t[PH__MAX] = { NULL }, med[PH__MAX];
+	struct stat st;
+	uint8_t *buf = MAP_FAILED;
+	int fd = -1, i, p, r = -1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 ||
+	    fstat(fd, &st) < 0 || st.st_size == 0 ||
+	    (buf = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd,
+	    0)) == MAP_FAILED) {
+		fprintf(stderr, "%s: cannot map\n", path);
+		goto out;
+	}
+	for (p = 0; p < PH__MAX; p++)
+		if ((t[p] = calloc((size_t)n, sizeof(double))) == NULL)
+			goto out;
+	for (i = 0; i < n; i++)
+		for (p = 0; p < PH__MAX; p++)
+			if (run_phase((enum phase)p, buf, (size_t)st.st_size,
+			    &t[p][i]) < 0) {
+				fprintf(stderr, "%s: rejected in %s\n", path,
+				    names[p]);
+				goto out;
+			}
+	for (p = 0; p < PH__MAX; p++) {
+		qsort(t[p], (size_t)n, sizeof(double), cmp_double);
+		med[p] = t[p][n / 2];
+	}
+	printf("%-40s %10lld %10.0f %10.0f %10.0f %+8.1f%%\n", path,
+	    (long long)st.st_size, med[PH_DECODE], med[PH_VALIDATE],
+	    med[PH_FULL], 100.0 * (med[PH_VALIDATE] / med[PH_DECODE] - 1));
+	r = 0;
+out:
+	for (p = 0; p < PH__MAX; p++)
+		free(t[p]);
+	if (buf != MAP_FAILED)
+		(void)munmap(buf, (size_t)st.st_size);
+	if (fd >= 0)
+		(void)close(fd);
+	return r;
+}
+
+int
+main(int argc, char **argv)
+{
+	int i = 1, n = BENCH_DEFAULT_N, bad = 0;
+
+	if (argc > 2 && strcmp(argv[1], "-n") == 0) {
+		n = atoi(argv[2]);
+		i = 3;
+	}
+	if (i >= argc || n < 1 || n > BENCH_MAX_N) {
+		fprintf(stderr, "usage: bench-validate [-n N] FILE...\n");
+		return 2;
+	}
+	printf("%-40s %10s %10s %10s %10s %9s\n", "file (medians, us)", "bytes",
+	    "decode", "validate", "full", "overhead");
+	for (; i < argc; i++)
+		if (bench_file(argv[i], n) < 0)
+			bad = 1;
+	return bad;
+}
