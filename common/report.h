@@ -28,6 +28,8 @@ enum report_format {
 	REPORT_FORMAT__MAX
 };
 
+#define REPORT_DIGEST_HEX	64u	/* sha256, lower-case hex */
+
 struct report_reason {
 	enum reason	code;
 	char		message[REPORT_MESSAGE_MAX + 1];
@@ -57,6 +59,15 @@ struct report {
 	struct report_reason	reasons[REPORT_REASONS_MAX];
 	size_t			n_ops;
 	struct report_op	ops[REPORT_OPS_MAX];
+	/*
+	 * Filled by the supervisor, never trusted from a worker: the policy
+	 * profile the model was checked under and the policy's digest.
+	 */
+	char			profile[PROFILE_NAME_MAX + 1];
+	char			policy_digest[REPORT_DIGEST_HEX + 1];
+	/* BLAKE2b-512 of the input, when the work order asked for it. */
+	int			has_blake2b;
+	uint8_t			blake2b[64];
 };
 
 /* Zero the report; the verdict starts as REPORT_ACCEPT. */

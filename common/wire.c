@@ -210,7 +210,27 @@ wire_encode_check(struct buf *b, const struct wire_check *c)
 {
 	buf_put_u32(b, c->flags);
 	buf_put_u32(b, (uint32_t)c->format_hint);
-	return buf_put_str(b, c->profile, strlen(c->profile));
+	buf_put_str(b, c->profile, strlen(c->profile));
+	if (c->signature[0] == '\0')
+		return buf_error(b);
+	/* Opaque bytes, not a wire string: the text has newlines. */
+	buf_put_u32(b, (uint32_t)strlen(c->signature));
+	return buf_put_bytes(b, c->signature, strlen(c->signature));
+}
+
+/* The signature: u32 length then that many bytes, no NUL, then the end. */
+static int
+wire_get_signature(struct buf *b, char *dst, size_t cap)
+{
+	uint32_t n;
+
+	if (b->off == b->len)
+		return 0;	/* an older client: no signature */
+	if (buf_get_u32(b, &n) < 0 || n == 0 || n > cap - 1 ||
+	    buf_get_bytes(b, dst, n) < 0 || memchr(dst, '\0', n) != NULL)
+		return buf_poison(b);
+	dst[n] = '\0';
+	return 0;
 }
 
 int
@@ -227,6 +247,7 @@ wire_decode_check(const struct wire_msg *m, struct wire_check *ret)
 	buf_get_u32(&b, &c.flags);
 	wire_get_format(&b, &c.format_hint);
 	buf_get_str(&b, c.profile, sizeof(c.profile));
+	wire_get_signature(&b, c.signature, sizeof(c.signature));
 	if (buf_end(&b) < 0)
 		return -EBADMSG;
 	if (c.flags & ~WIRE_CHECK_F__ALL)
@@ -246,7 +267,8 @@ wire_encode_work(struct buf *b, const struct wire_work *w)
 	buf_put_u32(b, w->limits.max_depth);
 	buf_put_u32(b, w->limits.max_nodes);
 	buf_put_u32(b, w->limits.max_string);
-	return buf_put_u32(b, w->limits.max_entries);
+	buf_put_u32(b, w->limits.max_entries);
+	return model_rules_encode(b, &w->rules);
 }
 
 int
@@ -269,7 +291,11 @@ wire_decode_work(const struct wire_msg *m, struct wire_work *ret)
 	buf_get_u32(&b, &w.limits.max_nodes);
 	buf_get_u32(&b, &w.limits.max_string);
 	buf_get_u32(&b, &w.limits.max_entries);
-	if (buf_end(&b) < 0 || (w.flags & ~WIRE_CHECK_F__ALL) != 0 ||
+	if (b.off < b.len)
+		model_rules_decode(&b, &w.rules);
+	else
+		model_rules_default(&w.rules);
+	if (buf_end(&b) < 0 || (w.flags & ~WIRE_WORK_F__ALL) != 0 ||
 	    model_limits_check(&w.limits) < 0)
 		return -EBADMSG;
 	*ret = w;
@@ -302,6 +328,29 @@ wire_encode_result(struct buf *b, const struct report *r)
 		buf_put_str(b, r->ops[i].name, strlen(r->ops[i].name));
 		buf_put_u64(b, r->ops[i].count);
 	}
+	buf_put_str(b, r->profile, strlen(r->profile));
+	buf_put_str(b, r->policy_digest, strlen(r->policy_digest));
+	buf_put_u32(b, r->has_blake2b ? 1u : 0u);
+	if (r->has_blake2b)
+		buf_put_bytes(b, r->blake2b, sizeof(r->blake2b));
+	return buf_error(b);
+}
+
+/* The trailing profile, policy digest and BLAKE2b; absent in old peers. */
+static int
+wire_get_result_tail(struct buf *b, struct report *r)
+{
+	uint32_t has;
+
+	if (b->off == b->len)
+		return 0;
+	buf_get_str(b, r->profile, sizeof(r->profile));
+	buf_get_str(b, r->policy_digest, sizeof(r->policy_digest));
+	if (buf_get_u32(b, &has) < 0 || has > 1)
+		return buf_poison(b);
+	r->has_blake2b = (int)has;
+	if (has)
+		buf_get_bytes(b, r->blake2b, sizeof(r->blake2b));
 	return buf_error(b);
 }
 
@@ -396,7 +445,8 @@ wire_decode_result(const struct wire_msg *m, struct report *ret)
 	buf_get_u64(&b, &r.stats.bytes);
 	buf_get_u64(&b, &r.stats.max_depth);
 	if (buf_error(&b) < 0 || wire_get_reasons(&b, &r) < 0 ||
-	    wire_get_ops(&b, &r) < 0 || buf_end(&b) < 0)
+	    wire_get_ops(&b, &r) < 0 || wire_get_result_tail(&b, &r) < 0 ||
+	    buf_end(&b) < 0)
 		return -EBADMSG;
 	if (!wire_result_consistent(&r, m->fd))
 		return -EBADMSG;

@@ -22,6 +22,7 @@
 #include "buf.h"
 #include "safeload-limits.h"
 #include "model-limits.h"
+#include "model-rules.h"
 #include "reason.h"
 #include "report.h"
 
@@ -48,17 +49,29 @@ struct wire_msg {
 
 #define WIRE_CHECK_F_CANONICAL	0x1u	/* send the canonical memfd back */
 #define WIRE_CHECK_F__ALL	0x1u
+/* Work order only: return the input's BLAKE2b-512 (signature checks). */
+#define WIRE_WORK_F_BLAKE2B	0x100u
+#define WIRE_WORK_F__ALL	(WIRE_CHECK_F__ALL | WIRE_WORK_F_BLAKE2B)
 
+/*
+ * Optional trailing fields (WIRE_REQ_CHECK's signature, WIRE_REQ_WORK's
+ * rules, WIRE_ANS_RESULT's profile, policy digest and BLAKE2b) were added
+ * within version 1: a decoder accepts a message that ends before them and
+ * fills in the empty defaults.
+ */
 struct wire_check {
 	uint32_t		flags;
 	enum report_format	format_hint;	/* UNKNOWN: detect by content */
 	char			profile[PROFILE_NAME_MAX + 1]; /* "" = default */
+	/* A minisign signature file's text, opaque bytes; "" = none. */
+	char			signature[WIRE_STR_MAX + 1];
 };
 
 struct wire_work {
 	uint32_t		flags;
 	enum report_format	format_hint;
 	struct model_limits	limits;
+	struct model_rules	rules;		/* the profile's op lists etc. */
 };
 
 struct wire_error {

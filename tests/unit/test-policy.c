@@ -347,6 +347,56 @@ test_signature(void)
 	policy_free(p);
 }
 
+static void
+test_rules_apply(void)
+{
+	struct model_rules r;
+	struct report rep;
+
+	model_rules_default(&r);
+	report_init(&rep);
+	rep.format = REPORT_FORMAT_CNTK_V2;
+	rep.stats.parameters = 50;
+	report_count_op(&rep, "Times");
+	report_count_op(&rep, "Plus");
+	model_rules_apply(&r, &rep);
+	ok(rep.verdict == REPORT_ACCEPT, "no rules: accept");
+	r.n_deny_ops = 1;
+	strcpy(r.deny_ops[0], "Plus");
+	model_rules_apply(&r, &rep);
+	ok(rep.verdict == REPORT_REJECT && rep.reasons[0].code ==
+	    REASON_OP_NOT_ALLOWED, "deny_ops: %s", rep.reasons[0].message);
+	model_rules_default(&r);
+	rep.verdict = REPORT_ACCEPT;
+	rep.n_reasons = 0;
+	r.allow_ops_set = 1;
+	r.n_allow_ops = 1;
+	strcpy(r.allow_ops[0], "Times");
+	model_rules_apply(&r, &rep);
+	ok(rep.verdict == REPORT_REJECT && rep.n_reasons == 1 &&
+	    strstr(rep.reasons[0].message, "'Plus'") != NULL,
+	    "allow_ops: %s", rep.reasons[0].message);
+	model_rules_default(&r);
+	rep.verdict = REPORT_ACCEPT;
+	rep.n_reasons = 0;
+	r.formats = 1u << REPORT_FORMAT_ONNX;
+	r.max_parameters = 49;
+	model_rules_apply(&r, &rep);
+	ok(rep.verdict == REPORT_REJECT && rep.n_reasons == 2 &&
+	    rep.reasons[0].code == REASON_FORMAT_NOT_ALLOWED &&
+	    rep.reasons[1].code == REASON_COUNT_LIMIT,
+	    "formats and max_parameters");
+	model_rules_default(&r);
+	rep.verdict = REPORT_ACCEPT;
+	rep.n_reasons = 0;
+	strcpy(rep.ops[0].name, "(other)");
+	r.allow_ops_set = 1;
+	r.n_allow_ops = 1;
+	strcpy(r.allow_ops[0], "Plus");
+	model_rules_apply(&r, &rep);
+	ok(rep.verdict == REPORT_REJECT, "the overflow bucket fails closed");
+}
+
 int
 main(void)
 {
@@ -360,6 +410,7 @@ main(void)
 	test_long_line();
 	test_load(dir);
 	test_signature();
+	test_rules_apply();
 	(void)rmdir(dir);
 	return tap_done();
 }

@@ -322,6 +322,113 @@ test_socket(void)
 	close(memfd);
 }
 
+/* The optional trailing fields added within version 1. */
+static void
+test_check_signature(void)
+{
+	uint8_t mem[2048];
+	static struct wire_check c, out;
+	struct wire_msg m;
+	struct buf b;
+	size_t full;
+
+	memset(&c, 0, sizeof(c));
+	strcpy(c.signature, "untrusted comment: x\nRUQ=\ntrusted comment: t\nAA==\n");
+	buf_init(&b, mem, sizeof(mem));
+	wire_encode_check(&b, &c);
+	full = b.len;
+	decode_payload(WIRE_REQ_CHECK, &b, 5, &m);
+	ok(wire_decode_check(&m, &out) == 0 &&
+	    strcmp(out.signature, c.signature) == 0,
+	    "a signature with newlines round-trips");
+	b.len = full - strlen(c.signature) - 4;
+	decode_payload(WIRE_REQ_CHECK, &b, 5, &m);
+	ok(wire_decode_check(&m, &out) == 0 && out.signature[0] == '\0',
+	    "a check request without the signature field still decodes");
+	b.len = full;
+	mem[full - 3] = '\0';
+	decode_payload(WIRE_REQ_CHECK, &b, 5, &m);
+	ok(wire_decode_check(&m, &out) == -EBADMSG,
+	    "a signature with a NUL byte is refused");
+}
+
+static void
+test_work_rules(void)
+{
+	uint8_t mem[MSG_MAX];
+	static struct wire_work w, out;
+	struct wire_msg m;
+	struct buf b;
+
+	memset(&w, 0, sizeof(w));
+	model_limits_default(&w.limits);
+	w.flags = WIRE_WORK_F_BLAKE2B;
+	w.rules.formats = 1u << REPORT_FORMAT_CNTK_V2;
+	w.rules.max_parameters = 77;
+	w.rules.allow_ops_set = 1;
+	w.rules.n_allow_ops = 2;
+	strcpy(w.rules.allow_ops[0], "Times");
+	strcpy(w.rules.allow_ops[1], "Plus");
+	w.rules.n_deny_ops = 1;
+	strcpy(w.rules.deny_ops[0], "ReLU");
+	buf_init(&b, mem, sizeof(mem));
+	wire_encode_work(&b, &w);
+	decode_payload(WIRE_REQ_WORK, &b, 4, &m);
+	ok(wire_decode_work(&m, &out) == 0 && out.rules.n_allow_ops == 2 &&
+	    strcmp(out.rules.allow_ops[1], "Plus") == 0 &&
+	    strcmp(out.rules.deny_ops[0], "ReLU") == 0 &&
+	    out.rules.max_parameters == 77 && out.flags == w.flags,
+	    "work order rules round-trip");
+	b.len = 48;	/* flags, hint, limits: the order before rules */
+	decode_payload(WIRE_REQ_WORK, &b, 4, &m);
+	ok(wire_decode_work(&m, &out) == 0 && out.rules.formats == 0 &&
+	    !out.rules.allow_ops_set, "a work order without rules decodes");
+	w.rules.formats = 1u << REPORT_FORMAT_UNKNOWN;
+	buf_init(&b, mem, sizeof(mem));
+	wire_encode_work(&b, &w);
+	decode_payload(WIRE_REQ_WORK, &b, 4, &m);
+	ok(wire_decode_work(&m, &out) == -EBADMSG,
+	    "format 'unknown' in the rules is refused");
+	w.rules.formats = 0;
+	w.rules.n_deny_ops = MODEL_RULES_OPS_MAX + 1;
+	buf_init(&b, mem, sizeof(mem));
+	wire_encode_work(&b, &w);
+	decode_payload(WIRE_REQ_WORK, &b, 4, &m);
+	ok(wire_decode_work(&m, &out) == -EBADMSG,
+	    "too many op names are refused");
+}
+
+static void
+test_result_tail(void)
+{
+	uint8_t mem[MSG_MAX];
+	static struct report in, out;
+	struct wire_msg m;
+	struct buf b;
+
+	sample_report(&in, 1);
+	strcpy(in.profile, "strict");
+	strcpy(in.policy_digest, "ab12");
+	in.has_blake2b = 1;
+	in.blake2b[63] = 9;
+	ok(result_decodes(&in, 9, &out) == 0 &&
+	    strcmp(out.profile, "strict") == 0 &&
+	    strcmp(out.policy_digest, "ab12") == 0 && out.has_blake2b &&
+	    out.blake2b[63] == 9, "profile, policy digest, BLAKE2b round-trip");
+	sample_report(&in, 1);
+	buf_init(&b, mem, sizeof(mem));
+	wire_encode_result(&b, &in);
+	b.len -= 12;	/* two empty strings and the BLAKE2b flag */
+	decode_payload(WIRE_ANS_RESULT, &b, 9, &m);
+	ok(wire_decode_result(&m, &out) == 0 && out.profile[0] == '\0',
+	    "a result without the trailing fields still decodes");
+	b.len += 12;
+	mem[b.len - 4] = 2;
+	decode_payload(WIRE_ANS_RESULT, &b, 9, &m);
+	ok(wire_decode_result(&m, &out) == -EBADMSG,
+	    "a BLAKE2b flag other than 0 or 1 is refused");
+}
+
 int
 main(void)
 {
@@ -329,6 +436,9 @@ main(void)
 	test_check();
 	test_work();
 	test_result();
+	test_check_signature();
+	test_work_rules();
+	test_result_tail();
 	test_error_status();
 	test_socket();
 	return tap_done();
