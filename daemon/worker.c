@@ -17,6 +17,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sodium.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,8 +240,17 @@ worker_parse(int fd, size_t len, const struct wire_work *w,
 		(void)madvise((void *)map, len, MADV_SEQUENTIAL);
 	}
 	sha256(map, len, rep->sha256);
+	/* minisign's prehash, only when the supervisor must check one. */
+	if (w->flags & WIRE_WORK_F_BLAKE2B) {
+		crypto_generichash(rep->blake2b, sizeof(rep->blake2b), map,
+		    len, NULL, 0);
+		rep->has_blake2b = 1;
+	}
 	r = model_parse(map, len, &w->limits, w->format_hint, rep, &canon,
 	    &canon_len);
+	/* The profile's formats, parameter and op rules (policy). */
+	if (r == 0)
+		model_rules_apply(&w->rules, rep);
 	if (r == 0 && rep->verdict == REPORT_ACCEPT)
 		r = worker_canonical(canon, canon_len, rep, ret_fd);
 	if (len > 0)
