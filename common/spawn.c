@@ -99,6 +99,8 @@ spawn_worker(const struct spawn_args *a, pid_t *ret_pid)
 	argv[n++] = mem;
 	argv[n++] = (char *)"--cpu";
 	argv[n++] = cpu;
+	if (a->canary)
+		argv[n++] = (char *)"--canary";
 	argv[n] = NULL;
 	if ((pid = fork()) < 0)
 		return -errno;

@@ -15,6 +15,7 @@ struct spawn_args {
 	gid_t		 gid;
 	uint64_t	 as_bytes;	/* passed as --mem */
 	uint32_t	 cpu_seconds;	/* passed as --cpu */
+	int		 canary;	/* --canary: safeloadd's self-check */
 };
 
 /*

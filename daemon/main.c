@@ -19,6 +19,7 @@
 #include <ev.h>
 
 #include "config.h"
+#include "canary.h"
 #include "safeload-limits.h"
 #include "listener.h"
 #include "log.h"
@@ -85,6 +86,30 @@ parse_args(int argc, char **argv)
 		usage(2);
 }
 
+/*
+ * Before serving anyone: a canary worker, spawned the way every worker
+ * is, must die on a forbidden syscall, and the layers it really has must
+ * meet the policy's floor (canary.h).
+ */
+static void
+self_check(const struct supervisor_config *cfg, const struct policy *p)
+{
+	struct spawn_args a = {
+		.worker_path = cfg->worker_path,
+		.stderr_fd = log_getverbose() ? STDERR_FILENO : -1,
+		.uid = cfg->worker_uid,
+		.gid = cfg->worker_gid,
+		.as_bytes = policy_worker_mem(p),
+		.cpu_seconds = policy_worker_cpu(p),
+	};
+	const char *why = NULL;
+	int rc;
+
+	if ((rc = canary_startup(&a, p, &why)) < 0)
+		fatalx("sandbox self-check failed: %s (%s); refusing to serve",
+		    why, strerror(-rc));
+}
+
 /* The socket systemd passed, or our own. */
 static int
 open_listener(void)
@@ -133,6 +158,7 @@ main(int argc, char **argv)
 	cfg.policy_is_default = arg_policy_default;
 	cfg.max_workers = arg_workers;
 	spawn_default_ids(&cfg.worker_uid, &cfg.worker_gid);
+	self_check(&cfg, p);
 	fd = open_listener();
 	if (ev_default_loop(EVFLAG_AUTO) == NULL)
 		fatalx("cannot initialise libev");

@@ -4,7 +4,7 @@
  *
  * Started by spawn_worker() (supervisor, or the client's --local mode) as
  *	safeload-worker [--uid N] [--gid N] [--mem BYTES] [--cpu SECONDS]
- *	    [--debug]
+ *	    [--debug] [--canary]
  * with fd 0 and 1 on /dev/null, fd 2 stderr and fd 3 the SOCK_SEQPACKET
  * socket.  It enters the sandbox before it has seen a single untrusted
  * byte, then receives one WIRE_REQ_WORK (with the model fd), checks the
@@ -12,7 +12,13 @@
  * the canonical model on accept.  It always leaves with _exit():
  *	0  a reply was sent;
  *	1  internal error, no reply (the supervisor reports worker-crashed);
- *	2  bad arguments or the sandbox could not be entered.
+ *	2  bad arguments or the sandbox could not be entered;
+ *	3  --canary only: the forbidden call did not kill us (the sandbox
+ *	   is broken; safeloadd refuses to serve).
+ *
+ * --canary is safeloadd's start-up self-check: enter the sandbox, report
+ * the layers in place, wait for the supervisor's go, then make a call the
+ * filter forbids.  The supervisor expects death by SIGSYS.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -53,6 +59,7 @@ static enum worker_hook arg_hook;
 
 static struct sandbox_config arg_sandbox;
 static int arg_debug;
+static int arg_canary;
 
 /* Strict decimal: digits only, no sign, no blanks, 1..max (0 if zero_ok). */
 static int
@@ -122,6 +129,14 @@ worker_opt_debug(const char *v)
 	return 0;
 }
 
+static int
+worker_opt_canary(const char *v)
+{
+	(void)v;
+	arg_canary = 1;
+	return 0;
+}
+
 #if TEST_HOOKS
 static int
 worker_opt_hook(const char *v)
@@ -153,6 +168,7 @@ static const struct worker_opt {
 	{ "--mem", 1, worker_opt_mem },
 	{ "--cpu", 1, worker_opt_cpu },
 	{ "--debug", 0, worker_opt_debug },
+	{ "--canary", 0, worker_opt_canary },
 #if TEST_HOOKS
 	{ "--test-hook", 1, worker_opt_hook },
 #endif
@@ -339,6 +355,31 @@ worker_hook_request(int sock, uint32_t id)
 }
 #endif
 
+/*
+ * The start-up self-check, inside the sandbox: say which layers are in,
+ * block until the supervisor has looked at us from /proc and hangs up
+ * (or writes), then try to open a file.  The filter must kill us there.
+ */
+static void __attribute__((noreturn))
+worker_canary(int sock, uint32_t layers, uint32_t abi)
+{
+	struct sandbox_canary_report rep = {
+		.magic = SANDBOX_CANARY_MAGIC, .layers = layers,
+		.landlock_abi = abi,
+	};
+	struct msghdr mh;
+	int fd;
+
+	memset(&mh, 0, sizeof(mh));
+	if (write(sock, &rep, sizeof(rep)) != (ssize_t)sizeof(rep))
+		_exit(1);
+	(void)recvmsg(sock, &mh, 0);
+	fd = openat(AT_FDCWD, "/etc/shadow", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		(void)close(fd);
+	_exit(3);
+}
+
 /* Receive the one request, check the model, send the one reply. */
 static int
 worker_run(int sock)
@@ -373,7 +414,7 @@ out:
 int
 main(int argc, char *argv[])
 {
-	uint32_t layers = 0;
+	uint32_t layers = 0, abi;
 	int r;
 
 	log_init(0, "safeload-worker");
@@ -383,10 +424,14 @@ main(int argc, char *argv[])
 	log_init(arg_debug, "safeload-worker");
 	/* sandbox_enter() closes every fd but 0..3 first. */
 	arg_sandbox.keep_fd = WORKER_SOCK_FD;
+	/* Asked before the filter, which forbids landlock_create_ruleset. */
+	abi = arg_canary ? sandbox_landlock_abi() : 0;
 	if ((r = sandbox_enter(&arg_sandbox, &layers)) < 0) {
 		log_warnx("cannot enter the sandbox: %s", strerror(-r));
 		_exit(2);
 	}
+	if (arg_canary)
+		worker_canary(WORKER_SOCK_FD, layers, abi);
 #if TEST_HOOKS
 	worker_hook_early();
 #endif
