@@ -19,6 +19,7 @@
 #include "format.h"
 #include "model.h"
 #include "protowalk.h"
+#include "safeload-limits.h"
 
 /*
  * Heap budget of one decode.  Each block carries its size in a header so
@@ -159,11 +160,24 @@ model_pack(const CNTK__Proto__Dictionary *top, uint8_t **ret, size_t *ret_len)
 	return 0;
 }
 
+/*
+ * protobuf-c turns a 2-byte empty submessage into a struct of some 70
+ * bytes, so a small file can ask for far more heap than its size: the
+ * budget grows with the input and never passes the policy's max_alloc.
+ */
+static uint64_t
+model_budget(const struct model_limits *l, size_t len)
+{
+	uint64_t b = (uint64_t)MODEL_ALLOC_FACTOR * len + MODEL_ALLOC_SLACK;
+
+	return b < l->max_alloc ? b : l->max_alloc;
+}
+
 static int
 model_cntk_v2(const uint8_t *buf, size_t len, const struct model_limits *l,
     struct report *rep, uint8_t **ret_canon, size_t *ret_canon_len)
 {
-	struct budget b = { .max = l->max_alloc };
+	struct budget b = { .max = model_budget(l, len) };
 	ProtobufCAllocator a = { budget_alloc, budget_free, &b };
 	struct cntk_v2 c = { .l = l, .rep = rep, .alloc = &a };
 	CNTK__Proto__Dictionary *top = NULL;
