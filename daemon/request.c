@@ -31,6 +31,7 @@
 #include "fd.h"
 #include "log.h"
 #include "policy.h"
+#include "request-policy.h"
 #include "request.h"
 #include "pool.h"
 #include "sha256.h"
@@ -48,6 +49,7 @@ struct request {
 	uint64_t		 model_size;
 	int			 model_fd;	/* until handed to a worker */
 	struct wire_check	 check;
+	struct policy		*policy;	/* the one it started under */
 	struct fairq_item	 q;		/* while waiting for a worker */
 	int			 cacheable;	/* key is valid */
 	uint8_t			 key[SHA256_LEN];
@@ -175,7 +177,7 @@ request_decide(struct request *r, const char *exit_desc)
 	if (r->timed_out) {
 		r->sup->counters.timeouts++;
 		(void)snprintf(msg, sizeof(msg), "worker ran past %u ms",
-		    policy_worker_timeout_ms(r->sup->policy));
+		    policy_worker_timeout_ms(r->policy));
 		request_fail(r, REASON_WORKER_TIMEOUT, msg);
 	} else if (!WIFEXITED(r->status) || WEXITSTATUS(r->status) != 0) {
 		r->sup->counters.crashed++;
@@ -186,6 +188,9 @@ request_decide(struct request *r, const char *exit_desc)
 		request_fail(r, REASON_BAD_REPLY,
 		    "worker reply failed the supervisor's checks");
 	}
+	/* Signatures and trusted digests; names the profile and policy. */
+	if (request_policy_verdict(r->policy, &r->check, &r->report))
+		fd_close_safe(&r->reply_fd);
 	if (r->report.verdict == REPORT_ACCEPT)
 		r->sup->counters.accepted++;
 	else
@@ -225,6 +230,7 @@ request_free(struct request *r)
 	fd_close_safe(&r->sock);
 	fd_close_safe(&r->reply_fd);
 	fd_close_safe(&r->model_fd);
+	policy_free(r->policy);
 	free(r);
 }
 
@@ -314,10 +320,9 @@ request_send_work(struct request *r)
 	struct buf b;
 	int rc;
 
-	if ((rc = policy_profile_limits(r->sup->policy, r->check.profile,
-	    &w.limits)) < 0)
-		return rc;
 	w.flags = r->check.flags;
+	if ((rc = request_policy_work(r->policy, &r->check, &w)) < 0)
+		return rc;
 	buf_init(&b, mem, sizeof(mem));
 	if ((rc = wire_encode_work(&b, &w)) < 0)
 		return rc;
@@ -336,7 +341,7 @@ request_watch(struct request *r)
 	r->io.data = r;
 	ev_io_start(loop, &r->io);
 	ev_timer_init(&r->timer, request_timer_cb,
-	    policy_worker_timeout_ms(r->sup->policy) / 1000.0, 0.);
+	    policy_worker_timeout_ms(r->policy) / 1000.0, 0.);
 	r->timer.data = r;
 	ev_timer_start(loop, &r->timer);
 	/* Before returning to the loop, so the exit status cannot be missed. */
@@ -411,18 +416,20 @@ static int
 request_admit(struct supervisor *s, struct conn *c, uint32_t id,
     const struct wire_check *check, int model_fd, uint64_t *ret_size)
 {
-	struct model_limits l;
+	char msg[REPORT_MESSAGE_MAX];
+	enum reason code;
 
 	if (request_check_model_fd(model_fd, ret_size) < 0) {
 		conn_send_error(c, id, REASON_BAD_REQUEST,
 		    "the model must be a regular file opened read-only");
 		return -EINVAL;
 	}
-	if (policy_profile_limits(s->policy, check->profile, &l) < 0) {
+	/* The profile exists and this peer may use it. */
+	code = request_policy_admit(s->policy, c, check, msg, sizeof(msg));
+	if (code != REASON_NONE) {
 		s->counters.denied++;
-		conn_send_error(c, id, REASON_POLICY_DENIED,
-		    "unknown profile '%s'", check->profile);
-		return -ENOENT;
+		conn_send_error(c, id, code, "%s", msg);
+		return -EACCES;
 	}
 	return 0;
 }
@@ -437,13 +444,14 @@ request_lookup(struct request *r)
 	struct supervisor *s = r->sup;
 	int snap = -1;
 
-	if (policy_cache_bytes(s->policy) == 0 ||
+	if (policy_cache_bytes(r->policy) == 0 ||
+	    !request_policy_cacheable(r->policy, &r->check) ||
 	    cache_snapshot(s->cache, r->model_fd, r->model_size,
 	    r->input_sha256, &snap) < 0)
 		return 0;
 	fd_close_safe(&r->model_fd);
 	r->model_fd = snap;
-	cache_key(r->input_sha256, policy_digest(s->policy), r->check.profile,
+	cache_key(r->input_sha256, policy_digest(r->policy), r->check.profile,
 	    r->key);
 	r->cacheable = 1;
 	if (cache_get(s->cache, r->key, &r->report, &r->reply_fd) < 0)
@@ -483,7 +491,7 @@ request_start(struct supervisor *s, struct conn *c, uint32_t id,
 	*r = (struct request){ .sup = s, .conn = c, .id = id,
 	    .seq = ++s->next_seq, .uid = c->uid, .model_size = size,
 	    .model_fd = model_fd, .check = *check, .sock = -1,
-	    .reply_fd = -1 };
+	    .reply_fd = -1, .policy = policy_ref(s->policy) };
 	(void)clock_gettime(CLOCK_MONOTONIC, &r->t0);
 	c->req = r;
 	if (request_lookup(r))

@@ -93,6 +93,7 @@ struct policy_profile {
 };
 
 struct policy {
+	unsigned		 refs;		/* policy_ref() / policy_free() */
 	int			 builtin;
 	uint64_t		 daemon_seen;
 	uint64_t		 access_seen;

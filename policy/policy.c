@@ -46,6 +46,7 @@ void
 policy_init_defaults(struct policy *p)
 {
 	memset(p, 0, sizeof(*p));
+	p->refs = 1;
 	p->worker_timeout_ms = WORKER_TIMEOUT_MS;
 	p->worker_mem = WORKER_AS_MAX;
 	p->worker_cpu = WORKER_CPU_SEC;
@@ -256,11 +257,18 @@ policy_free(struct policy *p)
 {
 	size_t i;
 
-	if (p == NULL)
+	if (p == NULL || --p->refs > 0)
 		return;
 	for (i = 0; i < p->n_profiles; i++)
 		free(p->profiles[i].digests);
 	free(p);
+}
+
+struct policy *
+policy_ref(struct policy *p)
+{
+	p->refs++;
+	return p;
 }
 
 int

@@ -51,7 +51,14 @@ int		 policy_load(const char *path, int path_is_default,
 /* The same over text already read; `file` names it in errors. */
 int		 policy_parse(const char *text, size_t len, const char *file,
 		    struct policy **ret, const char **ret_err);
+/*
+ * Drop one reference; the last one frees.  NULL is a no-op.  A request
+ * holds its own reference, so a SIGHUP reload that replaces the
+ * supervisor's policy never changes the rules a request started under.
+ */
 void		 policy_free(struct policy *p);
+/* Take one more reference; returns p. */
+struct policy	*policy_ref(struct policy *p);
 
 /*
  * May this peer connect?  0 if yes, -EACCES if not.  `groups` are the
