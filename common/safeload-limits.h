@@ -30,6 +30,8 @@
 #define MODEL_MAX_ENTRIES	(4u * 1024u * 1024u) /* repeated items in one message */
 #define MODEL_ALLOC_FACTOR	8u	/* decode budget = factor * input size + slack */
 #define MODEL_ALLOC_SLACK	(16u * 1024u * 1024u)
+#define MODEL_GRAPH_STEPS_MAX	(64ull * 1024 * 1024) /* block argument walks, whole model */
+#define MODEL_MAX_DYNAMIC_AXES	64u	/* of one variable; CNTK writes at most 2 */
 
 /* Supervisor. */
 #define WORKERS_MAX		64u		/* concurrent workers */
