@@ -22,6 +22,7 @@ struct sl_client {
 	uint32_t	 next_id;	/* request ids, increasing */
 	int		 has_error;	/* last call failed with a refusal */
 	struct wire_error last_error;
+	char		 signature[WIRE_STR_MAX + 1];	/* next check's; "" */
 	uint8_t		 msg[MSG_MAX];	/* receive buffer */
 };
 

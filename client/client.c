@@ -297,7 +297,7 @@ static int
 client_daemon_check(struct sl_client *c, int fd, const struct wire_check *wc,
     unsigned flags, struct sl_result **ret)
 {
-	uint8_t mem[128];	/* flags, hint and a profile name */
+	uint8_t mem[256 + WIRE_STR_MAX]; /* flags, hint, profile, signature */
 	struct report rep;
 	struct wire_msg m = { .fd = -1 };
 	struct buf b;
@@ -344,6 +344,9 @@ sl_check_fd(struct sl_client *c, int fd, const char *profile,
 	wc.flags = WIRE_CHECK_F_CANONICAL;
 	wc.format_hint = REPORT_FORMAT_UNKNOWN;
 	memcpy(wc.profile, profile, strlen(profile) + 1);
+	/* Used once: a signature belongs to one model. */
+	memcpy(wc.signature, c->signature, sizeof(wc.signature));
+	c->signature[0] = '\0';
 	if (c->local)
 		r = local_check(c, rofd, flags, ret);
 	else
@@ -351,6 +354,23 @@ sl_check_fd(struct sl_client *c, int fd, const char *profile,
 	if (owned)
 		fd_close_safe(&rofd);
 	return r;
+}
+
+int
+sl_client_set_signature(struct sl_client *c, const char *minisig)
+{
+	if (c == NULL)
+		return -EINVAL;
+	if (minisig == NULL || minisig[0] == '\0') {
+		c->signature[0] = '\0';
+		return 0;
+	}
+	if (c->local)
+		return -EOPNOTSUPP;
+	if (strlen(minisig) > WIRE_STR_MAX)
+		return -EINVAL;
+	memcpy(c->signature, minisig, strlen(minisig) + 1);
+	return 0;
 }
 
 int

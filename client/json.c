@@ -253,6 +253,12 @@ sl_result_json(const struct sl_result *r, const char *file)
 	jbuf_key(&j, "canonical_sha256");
 	jbuf_quote(&j, sl_result_canonical_sha256(r));
 	jbuf_puts(&j, ",");
+	jbuf_key(&j, "profile");
+	jbuf_quote(&j, sl_result_profile(r));
+	jbuf_puts(&j, ",");
+	jbuf_key(&j, "policy_digest");
+	jbuf_quote(&j, sl_result_policy_digest(r));
+	jbuf_puts(&j, ",");
 	json_stats(&j, r);
 	jbuf_puts(&j, "}");
 	if (j.oom) {

@@ -101,6 +101,19 @@ sl_result_sha256(const struct sl_result *r)
 }
 
 const char *
+sl_result_profile(const struct sl_result *r)
+{
+	return r->report.profile[0] != '\0' ? r->report.profile : NULL;
+}
+
+const char *
+sl_result_policy_digest(const struct sl_result *r)
+{
+	return r->report.policy_digest[0] != '\0' ?
+	    r->report.policy_digest : NULL;
+}
+
+const char *
 sl_result_canonical_sha256(const struct sl_result *r)
 {
 	return r->report.verdict == REPORT_ACCEPT ? r->canonical_hex : NULL;

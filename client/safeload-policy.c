@@ -11,14 +11,18 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "policy.h"
+#include "safeload-limits.h"
+#include "safeload.h"
 #include "safeload-policy.h"
 
 #define POLICY_EXIT_OK		0
@@ -145,4 +149,26 @@ cmd_policy(int argc, char **argv)
 	}
 	policy_usage(stderr);
 	return POLICY_EXIT_USAGE;
+}
+
+int
+cli_set_signature(struct sl_client *c, const char *path)
+{
+	char buf[WIRE_STR_MAX + 2];
+	ssize_t n;
+	int fd, r;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
+		return -errno;
+	/* One byte more than allowed tells a long file from a full one. */
+	n = read(fd, buf, sizeof(buf) - 1);
+	r = n < 0 ? -errno : 0;
+	(void)close(fd);
+	if (r < 0)
+		return r;
+	if ((size_t)n > WIRE_STR_MAX || n == 0 ||
+	    memchr(buf, '\0', (size_t)n) != NULL)
+		return -EINVAL;
+	buf[n] = '\0';
+	return sl_client_set_signature(c, buf);
 }

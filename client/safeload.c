@@ -30,6 +30,7 @@
 static const char *arg_socket;
 static const char *arg_profile;
 static const char *arg_output;
+static const char *arg_signature;
 static const char *arg_format = "text";
 static int arg_local;
 static struct sarif *sarif;
@@ -39,7 +40,8 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: safeload [--socket PATH] check [--json | --format FMT]\n"
-	    "                [--profile NAME] [-o OUT] [--local] FILE...\n"
+	    "                [--profile NAME] [--signature SIG] [-o OUT] "
+	    "[--local] FILE...\n"
 	    "       safeload [--socket PATH] status [--json]\n"
 	    "       safeload [--socket PATH] metrics\n"
 	    "       safeload --help | --version\n"
@@ -51,6 +53,7 @@ usage(FILE *f)
 	    "  --format FMT    text (default), json, or sarif (one SARIF "
 	    "2.1.0 log)\n"
 	    "  --profile NAME  check under this policy profile\n"
+	    "  --signature SIG send SIG (a minisign .minisig file) with FILE\n"
 	    "  -o OUT          write the canonical model to OUT (one FILE)\n"
 	    "  --local         no daemon: spawn the sandboxed worker directly\n"
 	    "  --socket PATH   daemon socket (default $SAFELOAD_SOCKET, else\n"
@@ -226,6 +229,11 @@ check_one(struct sl_client *c, const char *file)
 	unsigned flags = arg_output != NULL ? SL_CHECK_CANONICAL : 0;
 	int ret, err;
 
+	if (arg_signature != NULL &&
+	    (err = cli_set_signature(c, arg_signature)) < 0) {
+		warn_file(arg_signature, sl_strerror(err), NULL);
+		return EXIT_ERROR;
+	}
 	if ((err = sl_check_path(c, file, arg_profile, flags, &r)) < 0) {
 		warn_check(c, file, err);
 		return EXIT_ERROR;
@@ -273,6 +281,7 @@ check_options(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "profile", required_argument, NULL, 'p' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "signature", required_argument, NULL, 'S' },
 		{ "local", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -286,6 +295,7 @@ check_options(int argc, char **argv)
 		case 'f': arg_format = optarg; break;
 		case 'p': arg_profile = optarg; break;
 		case 'o': arg_output = optarg; break;
+		case 'S': arg_signature = optarg; break;
 		case 'l': arg_local = 1; break;
 		case 'h': usage(stdout); return EXIT_ACCEPT + 256;
 		default: usage(stderr); return EXIT_ERROR;
@@ -308,9 +318,11 @@ cmd_check(int argc, char **argv)
 		    "sarif\n", arg_format);
 		return EXIT_ERROR;
 	}
-	if (optind >= argc || (arg_output != NULL && argc - optind != 1)) {
+	if (optind >= argc || ((arg_output != NULL || arg_signature != NULL) &&
+	    argc - optind != 1)) {
 		fprintf(stderr, "safeload: %s\n", optind >= argc ?
-		    "check needs a FILE" : "-o needs exactly one FILE");
+		    "check needs a FILE" :
+		    "-o and --signature need exactly one FILE");
 		usage(stderr);
 		return EXIT_ERROR;
 	}

@@ -121,6 +121,16 @@ int		 sl_check_path(struct sl_client *c, const char *path,
 		    const char *profile, unsigned flags, struct sl_result **ret);
 
 /*
+ * Send a minisign signature with the next check on c: `minisig` is the
+ * text of a .minisig file (at most 1024 bytes, no NUL); NULL clears it.
+ * A policy profile with require_signature = yes verifies it against its
+ * public keys.  The next sl_check_fd() or sl_check_path() consumes it.
+ * -EINVAL if too long, -EOPNOTSUPP on a local client.
+ */
+int		 sl_client_set_signature(struct sl_client *c,
+		    const char *minisig);
+
+/*
  * Why the last call on c failed, when the daemon refused it: *ret_code is
  * a stable kebab-case reason code ("policy-denied", "busy", ...) and
  * *ret_message a one-line message, both borrowed until the next call on c.
@@ -151,6 +161,14 @@ const char	*sl_result_sha256(const struct sl_result *r);
 
 /* Lower-case hex SHA-256 of the canonical model, or NULL when rejected. */
 const char	*sl_result_canonical_sha256(const struct sl_result *r);
+
+/*
+ * The policy profile the daemon checked the model under, and the sha256
+ * (hex) of its policy; NULL when the answer did not name them (a local
+ * check, or an older daemon).
+ */
+const char	*sl_result_profile(const struct sl_result *r);
+const char	*sl_result_policy_digest(const struct sl_result *r);
 
 /* Size in bytes of the canonical model; 0 when rejected. */
 uint64_t	 sl_result_canonical_size(const struct sl_result *r);
