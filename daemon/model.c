@@ -18,6 +18,7 @@
 #include "cntk-v2.h"
 #include "format.h"
 #include "model.h"
+#include "onnx.h"
 #include "protowalk.h"
 #include "safeload-limits.h"
 
@@ -82,10 +83,6 @@ model_refuse(enum format_kind k, struct report *rep)
 	case FORMAT_CNTK_V1:
 		report_reject(rep, REASON_UNSUPPORTED_FORMAT,
 		    "CNTK v1 (legacy BrainScript) models are not supported yet");
-		break;
-	case FORMAT_ONNX:
-		report_reject(rep, REASON_UNSUPPORTED_FORMAT,
-		    "ONNX models are not supported yet");
 		break;
 	case FORMAT_CNTK_V2_LARGE:
 		/* Payload order depends on two hash maps (§2.3). */
@@ -204,6 +201,30 @@ out:
 	return r;
 }
 
+/* ONNX is checked by onnx.c under the same heap budget. */
+static int
+model_onnx(const uint8_t *buf, size_t len, const struct model_limits *l,
+    struct report *rep, uint8_t **ret_canon, size_t *ret_canon_len)
+{
+	struct budget b = { .max = l->max_alloc };
+	ProtobufCAllocator a = { budget_alloc, budget_free, &b };
+	int r;
+
+	r = onnx_parse(buf, len, l, NULL, &a, rep, ret_canon, ret_canon_len);
+	if ((r == -ENOMEM || r == -EPROTO) && b.over) {
+		report_reject(rep, REASON_ALLOC_LIMIT,
+		    "decoding needs more than %llu bytes of heap",
+		    (unsigned long long)b.max);
+		return -EBADMSG;
+	}
+	if (r == -EPROTO && !b.oom) {
+		report_reject(rep, REASON_DECODE_ERROR,
+		    "protobuf-c could not decode the ModelProto");
+		return -EBADMSG;
+	}
+	return r == -EPROTO ? -ENOMEM : r;
+}
+
 int
 model_parse(const uint8_t *buf, size_t len, const struct model_limits *limits,
     enum report_format hint, struct report *rep, uint8_t **ret_canon,
@@ -228,6 +249,9 @@ model_parse(const uint8_t *buf, size_t len, const struct model_limits *limits,
 			    ret_canon_len);
 		else if (k == FORMAT_CNTK_V1)
 			r = cntk_v1_parse(buf, len, limits, rep, ret_canon,
+			    ret_canon_len);
+		else if (k == FORMAT_ONNX)
+			r = model_onnx(buf, len, limits, rep, ret_canon,
 			    ret_canon_len);
 		else
 			r = model_refuse(k, rep);
