@@ -54,5 +54,10 @@ size_t	json_quote(char *out, const char *s, size_t n);
  * model; flags are SL_CHECK_*.  A misbehaving worker makes a reject
  * result; only local failures (socketpair, fork) are errors.
  */
+/*
+ * The format hint that sl_check_fd() flags state: REPORT_FORMAT_UNKNOWN
+ * when none.  -EINVAL for unknown flags or more than one format.
+ */
+int	client_format_hint(unsigned flags, enum report_format *ret);
 int	local_check(struct sl_client *c, int fd, unsigned flags,
 	    struct sl_result **ret);

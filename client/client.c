@@ -318,13 +318,36 @@ client_daemon_check(struct sl_client *c, int fd, const struct wire_check *wc,
 }
 
 int
+client_format_hint(unsigned flags, enum report_format *ret)
+{
+	switch (flags & ~SL_CHECK_CANONICAL) {
+	case 0:
+		*ret = REPORT_FORMAT_UNKNOWN;
+		return 0;
+	case SL_CHECK_AS_CNTK_V2:
+		*ret = REPORT_FORMAT_CNTK_V2;
+		return 0;
+	case SL_CHECK_AS_CNTK_V1:
+		*ret = REPORT_FORMAT_CNTK_V1;
+		return 0;
+	case SL_CHECK_AS_ONNX:
+		*ret = REPORT_FORMAT_ONNX;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+int
 sl_check_fd(struct sl_client *c, int fd, const char *profile,
     unsigned flags, struct sl_result **ret)
 {
 	struct wire_check wc;
+	enum report_format hint;
 	int rofd = -1, owned = 0, r;
 
-	if (c == NULL || fd < 0 || ret == NULL || (flags & ~SL_CHECK_CANONICAL))
+	if (c == NULL || fd < 0 || ret == NULL ||
+	    client_format_hint(flags, &hint) < 0)
 		return -EINVAL;
 	c->has_error = 0;
 	if (profile == NULL)
@@ -342,7 +365,7 @@ sl_check_fd(struct sl_client *c, int fd, const char *profile,
 	 * closed at once unless the caller asked for the canonical bytes.
 	 */
 	wc.flags = WIRE_CHECK_F_CANONICAL;
-	wc.format_hint = REPORT_FORMAT_UNKNOWN;
+	wc.format_hint = hint;
 	memcpy(wc.profile, profile, strlen(profile) + 1);
 	/* Used once: a signature belongs to one model. */
 	memcpy(wc.signature, c->signature, sizeof(wc.signature));

@@ -83,7 +83,7 @@ local_spawn(struct local_run *run)
 }
 
 static int
-local_send(struct local_run *run, int fd)
+local_send(struct local_run *run, int fd, enum report_format hint)
 {
 	struct wire_work w;
 	uint8_t mem[128];	/* flags, hint and the limits */
@@ -93,7 +93,7 @@ local_send(struct local_run *run, int fd)
 	memset(&w, 0, sizeof(w));
 	/* The worker always returns its memfd; we drop it if unwanted. */
 	w.flags = WIRE_CHECK_F_CANONICAL;
-	w.format_hint = REPORT_FORMAT_UNKNOWN;
+	w.format_hint = hint;
 	model_limits_default(&w.limits);
 	buf_init(&b, mem, sizeof(mem));
 	if ((r = wire_encode_work(&b, &w)) < 0)
@@ -240,9 +240,12 @@ local_check(struct sl_client *c, int fd, unsigned flags,
 	struct local_run run;
 	struct stat st;
 	char msg[REPORT_MESSAGE_MAX + 1];
+	enum report_format hint;
 	enum reason why;
 	int r;
 
+	if ((r = client_format_hint(flags, &hint)) < 0)
+		return r;
 	memset(&run, 0, sizeof(run));
 	run.pid = -1;
 	run.sock = -1;
@@ -250,7 +253,7 @@ local_check(struct sl_client *c, int fd, unsigned flags,
 	if ((r = local_spawn(&run)) < 0)
 		return r;
 	/* A worker that died before reading shows up in its exit status. */
-	(void)local_send(&run, fd);
+	(void)local_send(&run, fd, hint);
 	local_collect(&run, c->msg, sizeof(c->msg));
 	local_reap(&run);
 	fd_close_safe(&run.sock);

@@ -33,6 +33,7 @@ static const char *arg_output;
 static const char *arg_signature;
 static const char *arg_format = "text";
 static int arg_local;
+static unsigned arg_as;		/* SL_CHECK_AS_*: the stated model format */
 static struct sarif *sarif;
 
 static void
@@ -41,7 +42,8 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: safeload [--socket PATH] check [--json | --format FMT]\n"
 	    "                [--profile NAME] [--signature SIG] [-o OUT] "
-	    "[--local] FILE...\n"
+	    "[--local]\n"
+	    "                [--model-format cntk-v2|cntk-v1|onnx] FILE...\n"
 	    "       safeload [--socket PATH] status [--json]\n"
 	    "       safeload [--socket PATH] metrics\n"
 	    "       safeload --help | --version\n"
@@ -56,6 +58,9 @@ usage(FILE *f)
 	    "  --signature SIG send SIG (a minisign .minisig file) with FILE\n"
 	    "  -o OUT          write the canonical model to OUT (one FILE)\n"
 	    "  --local         no daemon: spawn the sandboxed worker directly\n"
+	    "  --model-format  state the model format instead of detecting "
+	    "it\n"
+	    "                  (CNTK loads ONNX only when told to)\n"
 	    "  --socket PATH   daemon socket (default $SAFELOAD_SOCKET, else\n"
 	    "                  /run/safeload/safeload.sock)\n"
 	    "status prints the daemon's state (--json: one object); metrics\n"
@@ -226,7 +231,7 @@ static int
 check_one(struct sl_client *c, const char *file)
 {
 	struct sl_result *r = NULL;
-	unsigned flags = arg_output != NULL ? SL_CHECK_CANONICAL : 0;
+	unsigned flags = (arg_output != NULL ? SL_CHECK_CANONICAL : 0) | arg_as;
 	int ret, err;
 
 	if (arg_signature != NULL &&
@@ -272,6 +277,21 @@ open_client(struct sl_client **ret)
 	return r;
 }
 
+/* The SL_CHECK_AS_* flag for a --model-format name; -EINVAL. */
+static int
+model_format_flag(const char *name, unsigned *ret)
+{
+	if (strcmp(name, "cntk-v2") == 0)
+		*ret = SL_CHECK_AS_CNTK_V2;
+	else if (strcmp(name, "cntk-v1") == 0)
+		*ret = SL_CHECK_AS_CNTK_V1;
+	else if (strcmp(name, "onnx") == 0)
+		*ret = SL_CHECK_AS_ONNX;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 /* 0 to go on, or the exit status. */
 static int
 check_options(int argc, char **argv)
@@ -283,6 +303,7 @@ check_options(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "signature", required_argument, NULL, 'S' },
 		{ "local", no_argument, NULL, 'l' },
+		{ "model-format", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -297,6 +318,13 @@ check_options(int argc, char **argv)
 		case 'o': arg_output = optarg; break;
 		case 'S': arg_signature = optarg; break;
 		case 'l': arg_local = 1; break;
+		case 'M':
+			if (model_format_flag(optarg, &arg_as) < 0) {
+				fprintf(stderr, "safeload: --model-format: '%s' "
+				    "is not cntk-v2, cntk-v1 or onnx\n", optarg);
+				return EXIT_ERROR;
+			}
+			break;
 		case 'h': usage(stdout); return EXIT_ACCEPT + 256;
 		default: usage(stderr); return EXIT_ERROR;
 		}

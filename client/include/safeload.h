@@ -35,6 +35,14 @@ struct sl_result;
 
 /* Flags of sl_check_fd() and sl_check_path(). */
 #define SL_CHECK_CANONICAL	0x1u	/* keep the canonical memfd */
+/*
+ * State the model's format instead of having the worker detect it by
+ * content, as CNTK's own callers do (CNTK never detects ONNX).  At most one;
+ * content that is not the stated format is rejected as unknown-format.
+ */
+#define SL_CHECK_AS_CNTK_V2	0x2u
+#define SL_CHECK_AS_CNTK_V1	0x4u
+#define SL_CHECK_AS_ONNX	0x8u
 
 /* Counters of sl_result_stat(). */
 enum sl_stat {
