@@ -1,0 +1,298 @@
+"""test_policy.py: the policy file against a real safeloadd (role: tests).
+
+Access by uid, which profiles a uid may use, every profile limit tripping
+with its reason code, op deny and allow lists, formats, a trusted-digest
+allowlist, minisign signatures made by Debian's minisign tool (good, wrong
+key, tampered model, missing), the report naming the profile and the
+policy digest, `safeload policy check/explain`, a daemon that refuses a bad
+file, and SIGHUP reload (good, then bad).
+"""
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import Daemon, Tap, client, json_lines  # noqa: E402
+
+NOBODY = 65534
+RELOAD_WAIT_S = 5.0
+
+TINY = os.path.join(harness.SAMPLES, "tiny.model")        # Times, Plus
+DENSE = os.path.join(harness.SAMPLES, "dense-relu.model")  # + ReLU, 544 params
+DEEP = os.path.join(harness.SAMPLES, "deep.model")
+
+
+def sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, 0o644)
+
+
+def check(d, model, profile=None, signature=None, uid=None):
+    """One model through the daemon: (exit, report or None, stderr)."""
+    args = ["check", "--json"]
+    if profile:
+        args += ["--profile", profile]
+    if signature:
+        args += ["--signature", signature]
+    pre = None
+    if uid is not None:
+        def pre():
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+    rc, out, err = d.client(*(args + [model]), preexec_fn=pre)
+    objs = json_lines(out) if rc in (0, 1) else []
+    return rc, (objs[0] if objs else None), err
+
+
+def codes(rep):
+    return [r["code"] for r in rep["reasons"]] if rep else []
+
+
+LIMITS_POLICY = """\
+# Every profile limit, one profile each.
+[access]
+users = root
+groups = root
+
+[profile small-file]
+max_file_size = 2000
+
+[profile shallow]
+max_depth = 8
+
+[profile few-nodes]
+max_nodes = 2
+
+[profile few-elements]
+max_tensor_elements = 100
+
+[profile few-params]
+max_parameters = 100
+
+[profile no-relu]
+deny_ops = ReLU
+
+[profile only-times-plus]
+allow_ops = Times, Plus
+
+[profile all-three]
+allow_ops = Times Plus ReLU
+
+[profile v1-only]
+formats = cntk-v1
+
+[profile nobody-only]
+users = nobody
+"""
+
+
+def check_limits(t, d):
+    cases = [
+        ("small-file", DENSE, "size-limit"),
+        ("shallow", TINY, "depth-limit"),
+        ("few-nodes", TINY, "count-limit"),
+        ("few-elements", DENSE, "count-limit"),
+        ("few-params", DENSE, "count-limit"),
+        ("no-relu", DENSE, "op-not-allowed"),
+        ("only-times-plus", DENSE, "op-not-allowed"),
+        ("v1-only", TINY, "format-not-allowed"),
+    ]
+    for profile, model, code in cases:
+        rc, rep, err = check(d, model, profile)
+        t.ok(rc == 1 and code in codes(rep),
+             "[profile %s] rejects %s with %s" % (
+                 profile, os.path.basename(model), code),
+             "rc %d %s %s" % (rc, rep, err))
+    for profile, model in (("small-file", TINY), ("no-relu", TINY),
+                           ("only-times-plus", TINY),
+                           ("all-three", DENSE), ("few-params", TINY)):
+        rc, rep, err = check(d, model, profile)
+        t.ok(rc == 0 and rep["profile"] == profile,
+             "[profile %s] accepts %s and names the profile" % (
+                 profile, os.path.basename(model)), "%s %s" % (rep, err))
+    rc, rep, err = check(d, TINY, "nobody-only")
+    t.ok(rc == 2 and "policy-denied" in err,
+         "root may not use a profile listed for nobody only", err)
+    rc, rep, err = check(d, TINY, "no-such-profile")
+    t.ok(rc == 2 and "policy-denied" in err, "unknown profile refused", err)
+
+
+def check_access(t, d, policy_path, tmp):
+    os.chmod(d.dir, 0o755)
+    rc, rep, err = check(d, TINY, uid=NOBODY)
+    t.ok(rc == 2 and "policy-denied" in err,
+         "a uid not in [access] is refused", "rc %d %s" % (rc, err))
+    write(policy_path, LIMITS_POLICY.replace("users = root\n",
+                                             "users = root nobody\n", 1))
+    if not reload(t, d, "access now lists nobody"):
+        return
+    rc, rep, err = check(d, TINY, uid=NOBODY)
+    t.ok(rc == 0, "nobody may connect once listed", "rc %d %s" % (rc, err))
+    rc, rep, err = check(d, TINY, "nobody-only", uid=NOBODY)
+    t.ok(rc == 0 and rep["profile"] == "nobody-only",
+         "nobody may use its own profile", "rc %d %s" % (rc, err))
+
+
+def reload(t, d, what, expect="reload: policy"):
+    """SIGHUP and wait for the log line that says how it went."""
+    before = d.log().count(expect)
+    d.proc.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + RELOAD_WAIT_S
+    while time.monotonic() < deadline:
+        if d.log().count(expect) > before:
+            return t.ok(True, "SIGHUP: " + what)
+        time.sleep(0.02)
+    return t.ok(False, "SIGHUP: " + what, d.log()[-2000:])
+
+
+def check_reload(t, d, policy_path):
+    write(policy_path, "[profile default]\ndeny_ops = ReLU\n")
+    reload(t, d, "a policy that denies ReLU")
+    rc, rep, _ = check(d, DENSE)
+    t.ok(rc == 1 and "op-not-allowed" in codes(rep) and
+         rep["policy_digest"] == sha256(policy_path),
+         "the new policy applies, and the report names its digest",
+         str(rep))
+    good_digest = sha256(policy_path)
+    write(policy_path, "[profile default]\ndeny_ops = ReLU\nbogus = 1\n")
+    reload(t, d, "a bad policy is refused", "keeping the old policy")
+    t.ok("policy.conf:3: unknown key 'bogus'" in d.log(),
+         "the log says FILE:LINE: why", d.log()[-1000:])
+    rc, rep, _ = check(d, DENSE)
+    t.ok(rc == 1 and rep["policy_digest"] == good_digest,
+         "the old policy stays in force", str(rep))
+
+
+def minisign(*args):
+    return subprocess.run(["minisign"] + list(args), capture_output=True,
+                          text=True, input="", timeout=30)
+
+
+def make_key(tmp, name):
+    pub = os.path.join(tmp, name + ".pub")
+    sec = os.path.join(tmp, name + ".key")
+    p = minisign("-G", "-W", "-f", "-p", pub, "-s", sec)
+    return (pub, sec) if p.returncode == 0 else (None, None)
+
+
+def sign(sec, model, sig):
+    return minisign("-S", "-s", sec, "-m", model, "-x", sig).returncode == 0
+
+
+def check_signatures(t, tmp):
+    if shutil.which("minisign") is None:
+        t.skip("minisign is not installed (scripts/install-deps --test)")
+        return
+    pub, sec = make_key(tmp, "good")
+    pub2, sec2 = make_key(tmp, "other")
+    if pub is None or pub2 is None:
+        t.ok(False, "minisign -G makes keys")
+        return
+    tiny = os.path.join(tmp, "tiny.model")
+    dense = os.path.join(tmp, "dense.model")
+    shutil.copy(TINY, tiny)
+    shutil.copy(DENSE, dense)
+    ok = sign(sec, tiny, tiny + ".minisig") and \
+        sign(sec2, tiny, os.path.join(tmp, "tiny.other.minisig"))
+    t.ok(ok, "minisign -S signs the model")
+    digests = os.path.join(tmp, "trusted.sha256")
+    write(digests, "%s  dense.model\n" % sha256(dense))
+    path = os.path.join(tmp, "signed.conf")
+    write(path, "[profile signed]\nrequire_signature = yes\n"
+          "public_key_file = %s\n"
+          "[profile digests]\nrequire_signature = yes\n"
+          "trusted_digests = %s\n" % (pub, digests))
+    d = Daemon("--policy", path)
+    if not t.ok(d.start(), "safeloadd starts with signature profiles"):
+        return
+    try:
+        rc, rep, err = check(d, tiny, "signed", tiny + ".minisig")
+        t.ok(rc == 0, "a good signature is accepted", "%s %s" % (rep, err))
+        rc, rep, err = check(d, tiny, "signed",
+                             os.path.join(tmp, "tiny.other.minisig"))
+        t.ok(rc == 1 and "signature-invalid" in codes(rep),
+             "a signature by a key the profile does not trust is refused",
+             str(rep))
+        rc, rep, err = check(d, dense, "signed", tiny + ".minisig")
+        t.ok(rc == 1 and "signature-invalid" in codes(rep),
+             "a tampered model (another model under tiny's signature) "
+             "is refused", str(rep))
+        rc, rep, err = check(d, tiny, "signed")
+        t.ok(rc == 1 and "signature-missing" in codes(rep),
+             "a missing signature is refused", str(rep))
+        rc, rep, err = check(d, dense, "digests")
+        t.ok(rc == 0, "a model whose sha256 is in trusted_digests is "
+             "accepted without a signature", str(rep))
+        rc, rep, err = check(d, tiny, "digests")
+        t.ok(rc == 1 and "signature-missing" in codes(rep),
+             "a model not in trusted_digests is refused", str(rep))
+    finally:
+        d.stop()
+
+
+def check_cli(t, tmp):
+    good = os.path.join(tmp, "good.conf")
+    write(good, LIMITS_POLICY)
+    rc, out, err = client("policy", "check", good)
+    t.ok(rc == 0 and sha256(good) in out, "policy check: a good file",
+         out + err)
+    bad = os.path.join(tmp, "bad.conf")
+    write(bad, "[daemon]\nmax_concurrent = 4\n[profile x]\nmax_depth = -1\n")
+    rc, out, err = client("policy", "check", bad)
+    t.ok(rc == 1 and err.startswith(bad + ":4: "),
+         "policy check: FILE:LINE: message, exit 1", err)
+    rc, out, err = client("policy", "explain", good, "--uid", "nobody",
+                          "--profile", "nobody-only")
+    t.ok(rc == 0 and "[profile nobody-only]" in out and
+         "uid 65534: may NOT connect" in out and
+         "profile nobody-only: allowed" in out,
+         "policy explain --uid --profile", out + err)
+    d = Daemon("--policy", bad)
+    started = d.start()
+    if started:
+        d.stop()
+    status = d.proc.wait(10)
+    t.ok(not started and status not in (0, None) and
+         (bad + ":4: ") in d.log(), "safeloadd refuses to start on a bad "
+         "policy file", d.log()[-1000:])
+
+
+def main():
+    for p in (harness.SAFELOADD, harness.CLIENT, TINY, DENSE):
+        if not os.path.exists(p):
+            harness.skip_all("not built: " + p)
+    t = Tap()
+    tmp = tempfile.mkdtemp(prefix="safeload-policy-")
+    os.chmod(tmp, 0o755)
+    try:
+        check_cli(t, tmp)
+        path = os.path.join(tmp, "policy.conf")
+        write(path, LIMITS_POLICY)
+        d = Daemon("--policy", path)
+        if t.ok(d.start(), "safeloadd starts with the limits policy"):
+            try:
+                check_limits(t, d)
+                check_access(t, d, path, tmp)
+                check_reload(t, d, path)
+            finally:
+                t.ok(d.stop() == 0, "safeloadd stops cleanly")
+        check_signatures(t, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    t.done()
+
+
+main()
