@@ -25,8 +25,8 @@
 #define V1_SURR_LO_LO		0xdc00u
 #define V1_SURR_LO_HI		0xdfffu
 
-int
-v1_fail(struct cntk_v1 *c, enum reason code, const char *fmt, ...)
+void
+v1_reject(struct cntk_v1 *c, enum reason code, const char *fmt, ...)
 {
 	char msg[REPORT_MESSAGE_MAX + 1];
 	va_list ap;
@@ -38,7 +38,6 @@ v1_fail(struct cntk_v1 *c, enum reason code, const char *fmt, ...)
 		report_reject(c->rep, code, "%s node: %s", c->what, msg);
 	else
 		report_reject(c->rep, code, "%s", msg);
-	return -EBADMSG;
 }
 
 /* Take n raw bytes at the read cursor, or reject a truncated file. */
@@ -83,6 +82,7 @@ v1_le(struct cntk_v1 *c, unsigned width, const char *what, uint64_t *ret)
 	uint64_t v = 0;
 	unsigned i;
 
+	*ret = 0;	/* defined even on failure, for the analyzers */
 	if ((p = v1_take(c, width)) == NULL)
 		return v1_truncated(c, what);
 	for (i = 0; i < width; i++)

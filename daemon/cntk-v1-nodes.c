@@ -45,6 +45,8 @@ struct v1_node_type {
 #define V_ROI_KIND	26u
 #define V_STRIDE	27u
 
+/* The 8-bit format strings in Trace's formatting options. */
+#define V1_TRACE_FORMATS	8u
 /* NoiseContrastiveEstimation eval modes: Softmax, Unnormalized, None. */
 #define V1_NCE_MODES	3
 
@@ -67,6 +69,48 @@ v1_i32s(struct cntk_v1 *c, unsigned n)
 
 	while (n-- > 0 && r == 0)
 		r = v1_i32(c, &v);
+	return r;
+}
+
+static int
+v1_u32s(struct cntk_v1 *c, unsigned n)
+{
+	uint32_t v;
+	int r = 0;
+
+	while (n-- > 0 && r == 0)
+		r = v1_u32(c, &v);
+	return r;
+}
+
+static int
+v1_f32s(struct cntk_v1 *c, unsigned n)
+{
+	int r = 0;
+
+	while (n-- > 0 && r == 0)
+		r = v1_f32(c);
+	return r;
+}
+
+static int
+v1_bools_n(struct cntk_v1 *c, unsigned n)
+{
+	int r = 0;
+
+	while (n-- > 0 && r == 0)
+		r = v1_bool(c, NULL);
+	return r;
+}
+
+/* n TensorShapes in the modern form. */
+static int
+v1_shapes(struct cntk_v1 *c, unsigned n)
+{
+	int r = 0;
+
+	while (n-- > 0 && r == 0)
+		r = v1_shape(c, false, NULL);
 	return r;
 }
 
@@ -188,13 +232,13 @@ read_conv_base(struct cntk_v1 *c)
 
 	if (c->version < V_ND_CONV)
 		return 0;
-	if ((r = v1_shape(c, false, NULL)) < 0 ||
-	    (r = v1_shape(c, false, NULL)) < 0 ||
-	    (r = v1_shape(c, false, NULL)) < 0 ||
-	    (r = v1_bools(c)) < 0 || (r = v1_bools(c)) < 0 ||
-	    (r = v1_shape(c, false, NULL)) < 0 ||
-	    (r = v1_shape(c, false, NULL)) < 0 ||
-	    (r = v1_i32s(c, 2)) < 0 || (r = v1_u64s(c, 1)) < 0)
+	/* kernel, map count, stride; sharing, auto-pad; lower, upper pad */
+	if ((r = v1_shapes(c, 3)) < 0 || (r = v1_bools(c)) < 0)
+		return r;
+	if ((r = v1_bools(c)) < 0 || (r = v1_shapes(c, 2)) < 0)
+		return r;
+	/* pool kind, image layout; max temp memory */
+	if ((r = v1_i32s(c, 2)) < 0 || (r = v1_u64s(c, 1)) < 0)
 		return r;
 	if (c->version >= V_CONV_TRANS && (r = v1_bool(c, NULL)) < 0)
 		return r;
@@ -210,14 +254,14 @@ read_conv_base(struct cntk_v1 *c)
 static int
 read_convolution(struct cntk_v1 *c)
 {
-	uint32_t v;
 	int r;
 
 	if ((r = read_conv_base(c)) < 0)
 		return r;
 	if (c->version < V_ND_CONV) {
-		if ((r = v1_u64s(c, 4)) < 0 || (r = v1_u32(c, &v)) < 0 ||
-		    (r = v1_u32(c, &v)) < 0 || (r = v1_bool(c, NULL)) < 0)
+		/* kW, kH, sW, sH; map count, layout; zero pad */
+		if ((r = v1_u64s(c, 4)) < 0 || (r = v1_u32s(c, 2)) < 0 ||
+		    (r = v1_bool(c, NULL)) < 0)
 			return r;
 		return v1_u64s(c, 1);
 	}
@@ -231,10 +275,10 @@ read_convolution(struct cntk_v1 *c)
 static int
 read_legacy_pooling(struct cntk_v1 *c)
 {
-	uint32_t v;
 	int r;
 
-	if ((r = v1_u32(c, &v)) < 0 || (r = v1_u32(c, &v)) < 0)
+	/* window width, image layout; window height, strides */
+	if ((r = v1_u32s(c, 2)) < 0)
 		return r;
 	return v1_u64s(c, 3);
 }
@@ -521,8 +565,8 @@ read_edit_distance(struct cntk_v1 *c)
 	uint64_t n;
 	int r;
 
-	if ((r = v1_f32(c)) < 0 || (r = v1_f32(c)) < 0 ||
-	    (r = v1_f32(c)) < 0 || (r = v1_bool(c, NULL)) < 0 ||
+	/* three penalties, squash; then the tokens to ignore */
+	if ((r = v1_f32s(c, 3)) < 0 || (r = v1_bool(c, NULL)) < 0 ||
 	    (r = v1_u64(c, &n)) < 0)
 		return r;
 	/* A count of 0 makes CNTK read until the stream fails (§3.1). */
@@ -589,16 +633,16 @@ read_trace(struct cntk_v1 *c)
 	unsigned i;
 	int r;
 
+	/* message, log first, log frequency, log gradient; options */
 	if ((r = v1_wstr(c, true, NULL)) < 0 || (r = v1_u64s(c, 2)) < 0 ||
-	    (r = v1_bool(c, NULL)) < 0 || (r = v1_bool(c, NULL)) < 0 ||
-	    (r = v1_wstr(c, true, &path)) < 0)
+	    (r = v1_bools_n(c, 2)) < 0 || (r = v1_wstr(c, true, &path)) < 0)
 		return r;
 	if (path.units != 0)
 		return v1_fail(c, REASON_HOST_FILE_REFERENCE,
 		    "names a label-mapping file that CNTK would open");
-	if ((r = v1_bool(c, NULL)) < 0 || (r = v1_bool(c, NULL)) < 0)
+	if ((r = v1_bools_n(c, 2)) < 0)
 		return r;
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < V1_TRACE_FORMATS; i++)
 		if ((r = v1_cstr(c, NULL)) < 0)
 			return r;
 	return v1_u64s(c, 2);

@@ -15,6 +15,7 @@
  */
 #pragma once
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -91,8 +92,10 @@ int	cntk_v1_parse(const uint8_t *buf, size_t len,
 	    uint8_t **ret_canon, size_t *ret_canon_len);
 
 /* cntk-v1-io.c: primitives; each reads, checks and re-emits. */
-int	v1_fail(struct cntk_v1 *c, enum reason code, const char *fmt, ...)
+void	v1_reject(struct cntk_v1 *c, enum reason code, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+/* Reject, and evaluate to -EBADMSG where the analyzers can see it. */
+#define v1_fail(...)	(v1_reject(__VA_ARGS__), -EBADMSG)
 int	v1_u32(struct cntk_v1 *c, uint32_t *ret);
 int	v1_i32(struct cntk_v1 *c, int32_t *ret);
 int	v1_u64(struct cntk_v1 *c, uint64_t *ret);
