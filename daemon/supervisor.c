@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,6 +162,8 @@ supervisor_reload_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	policy_free(s->policy);
 	s->policy = p;
 	cache_reset(s->cache, policy_cache_bytes(p));
+	/* Hand the emptied cache's heap back, so RSS shows what is live. */
+	(void)malloc_trim(0);
 	fairq_set_max(&s->queue, supervisor_queue_max(s));
 	if (!s->stopping) {
 		supervisor_spawn_args(s, &a);
