@@ -40,6 +40,7 @@
 #include "sandbox.h"
 #include "sha256.h"
 #include "wire.h"
+#include "worker-attack.h"
 
 #define WORKER_SOCK_FD	3
 #define WORKER_SEALS	(F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | \
@@ -55,6 +56,8 @@ enum worker_hook {
 	WORKER_HOOK_SYSCALL,	/* socket(AF_INET): must die by SIGSYS */
 };
 static enum worker_hook arg_hook;
+static enum worker_attack arg_attack;	/* worker-attack.c */
+static pid_t arg_supervisor;		/* getppid() is denied inside */
 #endif
 
 static struct sandbox_config arg_sandbox;
@@ -154,7 +157,8 @@ worker_opt_hook(const char *v)
 			arg_hook = (enum worker_hook)i;
 			return 0;
 		}
-	return -EINVAL;
+	arg_attack = worker_attack_parse(v);
+	return arg_attack != WORKER_ATTACK_NONE ? 0 : -EINVAL;
 }
 #endif
 
@@ -322,16 +326,38 @@ static void
 worker_hook_early(void)
 {
 	volatile int *volatile null = NULL;
+	int fd;
 
+	/* raise() would need tgkill: denied.  The fault is the point. */
 	if (arg_hook == WORKER_HOOK_CRASH)
-		*null = 1;		/* raise() would need tgkill: denied */
-	if (arg_hook == WORKER_HOOK_SYSCALL)
-		(void)socket(AF_INET, SOCK_STREAM, 0);
+		*null = 1;	/* NOLINT(clang-analyzer-core.NullDereference) */
+	if (arg_hook == WORKER_HOOK_SYSCALL &&
+	    (fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) >= 0)
+		(void)close(fd);
+}
+
+/* Does the model start with WORKER_ATTACK_TRIGGER?  Read by mmap only. */
+static int
+worker_hook_triggered(int fd)
+{
+	static const char trig[] = WORKER_ATTACK_TRIGGER;
+	struct stat st;
+	void *p;
+	int hit;
+
+	if (fstat(fd, &st) < 0 || st.st_size < (off_t)sizeof(trig) - 1)
+		return 0;
+	p = mmap(NULL, sizeof(trig) - 1, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED)
+		return 0;
+	hit = memcmp(p, trig, sizeof(trig) - 1) == 0;
+	(void)munmap(p, sizeof(trig) - 1);
+	return hit;
 }
 
 /* Hooks that fire once the request is in; 1 if one did. */
 static int
-worker_hook_request(int sock, uint32_t id)
+worker_hook_request(int sock, uint32_t id, int model_fd)
 {
 	uint8_t data[MSG_MAX];
 	struct msghdr mh;
@@ -339,6 +365,10 @@ worker_hook_request(int sock, uint32_t id)
 	struct buf b;
 
 	memset(&mh, 0, sizeof(mh));
+	/* The attacker acts only on a model that asks it to. */
+	if (arg_attack != WORKER_ATTACK_NONE && model_fd >= 0 &&
+	    worker_hook_triggered(model_fd))
+		worker_attack_run(arg_attack, model_fd, arg_supervisor);
 	/* recvmsg, not recv: recvfrom is not on the allowlist. */
 	if (arg_hook == WORKER_HOOK_HANG)
 		for (;;)	/* blocks; spins once the peer hangs up */
@@ -395,7 +425,7 @@ worker_run(int sock)
 	if ((r = wire_decode_work(&m, &w)) < 0)
 		goto out;
 #if TEST_HOOKS
-	if (worker_hook_request(sock, m.id))
+	if (worker_hook_request(sock, m.id, m.fd))
 		goto out;
 #endif
 	report_init(&rep);
@@ -426,6 +456,9 @@ main(int argc, char *argv[])
 	arg_sandbox.keep_fd = WORKER_SOCK_FD;
 	/* Asked before the filter, which forbids landlock_create_ruleset. */
 	abi = arg_canary ? sandbox_landlock_abi() : 0;
+#if TEST_HOOKS
+	arg_supervisor = getppid();
+#endif
 	if ((r = sandbox_enter(&arg_sandbox, &layers)) < 0) {
 		log_warnx("cannot enter the sandbox: %s", strerror(-r));
 		_exit(2);
