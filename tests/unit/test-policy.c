@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "policy-internal.h"
 #include "policy.h"
 #include "tap.h"
 
@@ -397,6 +398,41 @@ test_rules_apply(void)
 	ok(rep.verdict == REPORT_REJECT, "the overflow bucket fails closed");
 }
 
+/* The shipped example must parse (names stay unresolved: no NSS here). */
+static void
+test_example(void)
+{
+	const char *src = getenv("SAFELOAD_SOURCE_ROOT");
+	struct policy_err err = { .file = "policy.conf.example" };
+	static struct policy p;
+	char path[1024], *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	int r;
+
+	if (src == NULL) {
+		tap_skip("SAFELOAD_SOURCE_ROOT is not set");
+		return;
+	}
+	(void)snprintf(path, sizeof(path), "%s/policy/policy.conf.example",
+	    src);
+	if ((f = fopen(path, "r")) == NULL ||
+	    (text = calloc(1, POLICY_FILE_MAX + 1)) == NULL) {
+		ok(0, "read %s", path);
+		if (f != NULL)
+			fclose(f);
+		return;
+	}
+	len = fread(text, 1, POLICY_FILE_MAX, f);
+	fclose(f);
+	policy_init_defaults(&p);
+	r = policy_parse_text(text, len, &p, &err);
+	ok(r == 0 && p.n_profiles == 3 &&
+	    policy_find_profile(&p, "production")->require_signature,
+	    "policy.conf.example parses (%u: %s)", err.line, err.msg);
+	free(text);
+}
+
 int
 main(void)
 {
@@ -411,6 +447,7 @@ main(void)
 	test_load(dir);
 	test_signature();
 	test_rules_apply();
+	test_example();
 	(void)rmdir(dir);
 	return tap_done();
 }
