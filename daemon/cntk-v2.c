@@ -11,7 +11,6 @@
  * in cntk-v2-graph.c.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,17 +114,6 @@ static const struct key_rule rng_state_keys[] = {
 };
 
 #define NKEYS(a)	(sizeof(a) / sizeof((a)[0]))
-
-int
-cntk_v2_reject(struct cntk_v2 *c, enum reason code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	report_vreject(c->rep, code, fmt, ap);
-	va_end(ap);
-	return -EBADMSG;
-}
 
 const char *
 cntk_v2_op_name(uint64_t op)

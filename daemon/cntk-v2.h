@@ -9,6 +9,7 @@
  */
 #pragma once
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -114,6 +115,9 @@ const CNTK__Proto__DictionaryValue *
 const char *cntk_v2_op_name(uint64_t op);
 /* Elements a checked tensor holds (its value count). */
 uint64_t cntk_v2_tensor_elements(const CNTK__Proto__NDArrayView *a);
-/* Reject with `code` and return -EBADMSG. */
-int	cntk_v2_reject(struct cntk_v2 *c, enum reason code, const char *fmt,
-	    ...) __attribute__((format(printf, 3, 4)));
+/*
+ * Reject with `code`; the expression is -EBADMSG.  A macro, so that static
+ * analysers see the constant (they do not follow variadic calls).
+ */
+#define cntk_v2_reject(c, code, ...) \
+	(report_reject((c)->rep, (code), __VA_ARGS__), -EBADMSG)
