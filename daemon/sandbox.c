@@ -395,24 +395,43 @@ sandbox_fds(const struct sandbox_config *cfg)
 	return fd_closefrom(cfg->keep_fd + 1);
 }
 
+/* -- step timing, for bench-sandbox (cfg->step_ns); vDSO clock only -- */
+static void
+sandbox_mark(const struct sandbox_config *cfg, enum sandbox_step step,
+    struct timespec *t0)
+{
+	struct timespec t1;
+
+	if (cfg->step_ns == NULL)
+		return;
+	(void)clock_gettime(CLOCK_MONOTONIC, &t1);
+	cfg->step_ns[step] = (uint64_t)(t1.tv_sec - t0->tv_sec) *
+	    1000000000u + (uint64_t)t1.tv_nsec - (uint64_t)t0->tv_nsec;
+	*t0 = t1;
+}
+
 /*
- * Steps 3 to 5.  As root the namespaces come first, while CAP_SYS_ADMIN
+ * Steps 3 to 6.  As root the namespaces come first, while CAP_SYS_ADMIN
  * still creates them; the user namespace comes after the uid switch so
  * that it belongs to the unprivileged uid.  Then every capability goes,
  * including the full set a new user namespace grants.
  */
 static int
-sandbox_privileges(const struct sandbox_config *cfg, uint32_t *layers)
+sandbox_privileges(const struct sandbox_config *cfg, uint32_t *layers,
+    struct timespec *t)
 {
 	int r;
 
 	if (geteuid() == 0) {
 		sandbox_unshare_ns(layers);
+		sandbox_mark(cfg, SANDBOX_STEP_NAMESPACES, t);
 		if ((r = sandbox_drop_root(cfg)) < 0)
 			return r;
 		*layers |= SANDBOX_IDS;
+		sandbox_mark(cfg, SANDBOX_STEP_IDS, t);
 	}
 	sandbox_userns(layers);
+	sandbox_mark(cfg, SANDBOX_STEP_USERNS, t);
 	if ((r = sandbox_caps_zero()) < 0)
 		return r;
 	*layers |= SANDBOX_CAPS;
@@ -424,34 +443,52 @@ sandbox_privileges(const struct sandbox_config *cfg, uint32_t *layers)
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return -errno;
 	*layers |= SANDBOX_NOT_DUMPABLE;
+	sandbox_mark(cfg, SANDBOX_STEP_CAPS, t);
+	return 0;
+}
+
+/* Steps 7 to 9, then the layers are known. */
+static int
+sandbox_confine(const struct sandbox_config *cfg, uint32_t *layers,
+    struct timespec *t)
+{
+	int r;
+
+	if ((r = sandbox_nnp()) < 0)
+		return r;
+	*layers |= SANDBOX_NNP;
+	if ((r = sandbox_landlock(layers)) < 0)
+		return r;
+	sandbox_mark(cfg, SANDBOX_STEP_LANDLOCK, t);
+	/* Refuse before the filter: a missing required layer is fatal. */
+	if ((cfg->required & ~(*layers | SANDBOX_SECCOMP)) != 0)
+		return -EOPNOTSUPP;
+	if ((r = sandbox_seccomp()) < 0)
+		return r;
+	*layers |= SANDBOX_SECCOMP;
+	sandbox_mark(cfg, SANDBOX_STEP_SECCOMP, t);
 	return 0;
 }
 
 int
 sandbox_enter(const struct sandbox_config *cfg, uint32_t *ret_layers)
 {
+	struct timespec t = { 0, 0 };
 	uint32_t layers = 0;
 	int r;
 
+	if (cfg->step_ns != NULL)
+		(void)clock_gettime(CLOCK_MONOTONIC, &t);
 	if ((r = sandbox_fds(cfg)) < 0)
 		return r;
 	layers |= SANDBOX_FDS;
 	if ((r = sandbox_limits(cfg)) < 0)
 		return r;
 	layers |= SANDBOX_RLIMITS;
-	if ((r = sandbox_privileges(cfg, &layers)) < 0)
+	sandbox_mark(cfg, SANDBOX_STEP_FDS_RLIMITS, &t);
+	if ((r = sandbox_privileges(cfg, &layers, &t)) < 0 ||
+	    (r = sandbox_confine(cfg, &layers, &t)) < 0)
 		return r;
-	if ((r = sandbox_nnp()) < 0)
-		return r;
-	layers |= SANDBOX_NNP;
-	if ((r = sandbox_landlock(&layers)) < 0)
-		return r;
-	/* Refuse before the filter: a missing required layer is fatal. */
-	if ((cfg->required & ~(layers | SANDBOX_SECCOMP)) != 0)
-		return -EOPNOTSUPP;
-	if ((r = sandbox_seccomp()) < 0)
-		return r;
-	layers |= SANDBOX_SECCOMP;
 	if (ret_layers != NULL)
 		*ret_layers = layers;
 	return 0;

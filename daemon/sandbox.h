@@ -51,6 +51,18 @@ struct sandbox_canary_report {
 	uint32_t	reserved;
 };
 
+/* Where sandbox_enter() spends its time (bench/bench-sandbox.c). */
+enum sandbox_step {
+	SANDBOX_STEP_FDS_RLIMITS = 0,	/* 1-2 */
+	SANDBOX_STEP_NAMESPACES,	/* 3, root only */
+	SANDBOX_STEP_IDS,		/* 4, root only (libcap-ng) */
+	SANDBOX_STEP_USERNS,		/* 5a */
+	SANDBOX_STEP_CAPS,		/* 5b-6 */
+	SANDBOX_STEP_LANDLOCK,		/* 7-8 */
+	SANDBOX_STEP_SECCOMP,		/* 9: compile and load */
+	SANDBOX_STEPS
+};
+
 struct sandbox_config {
 	uid_t		uid;		/* used only when started as root */
 	gid_t		gid;
@@ -59,6 +71,7 @@ struct sandbox_config {
 	uint32_t	nofile;		/* RLIMIT_NOFILE */
 	int		keep_fd;	/* highest fd kept open (the socket) */
 	uint32_t	required;	/* layers whose absence is fatal */
+	uint64_t	*step_ns;	/* NULL, or SANDBOX_STEPS ns to fill */
 };
 
 /*
