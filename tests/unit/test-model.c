@@ -194,6 +194,11 @@ struct knobs {
 	bool		 reversed;	/* top-level keys in reverse order */
 	bool		 unknown_field;
 	const char	*key;		/* extra top-level key */
+	const char	*times_in;	/* first operand of Times1 */
+	const char	*plus_in;	/* first operand of Plus2 */
+	const char	*attr;		/* extra attribute of Times1 */
+	bool		 no_rank;	/* Times1 without outputRank */
+	uint64_t	 kind;		/* of Input0 */
 };
 
 static const struct knobs base = {
@@ -223,13 +228,10 @@ variable(const char *uid, uint64_t kind, size_t values)
 
 static struct pb
 function(const char *type, const char *uid, uint64_t op, const char *in0,
-    const char *in1)
+    const char *in1, struct pb attrs)
 {
-	struct pb d = { 0 }, ins[2], attrs = { 0 };
+	struct pb d = { 0 }, ins[2];
 
-	/* Times needs its output rank (cntk-format.md §2.12). */
-	if (op == 31)
-		d_put(&attrs, "outputRank", v_size(1));
 	ins[0] = v_str(in0);
 	ins[1] = v_str(in1);
 	d_put(&d, "version", v_size(20));
@@ -257,14 +259,20 @@ top_keys(struct pb *d, const struct knobs *k, struct pb *v, size_t n)
 static struct pb
 model(const struct knobs *k)
 {
-	struct pb d = { 0 }, ins[2], fns[2], v[6];
+	struct pb d = { 0 }, ins[2], fns[2], v[6], attrs = { 0 };
 
-	ins[0] = variable("Input0", 0, 0);
+	ins[0] = variable("Input0", k->kind, 0);
 	ins[1] = variable("Parameter1", 2, k->values);
-	fns[0] = function("PrimitiveFunction", "Times1", 31, "Parameter1",
-	    "Input0");
-	fns[1] = function(k->fn_type, "Plus2", k->op, "Times1_Output_0",
-	    "Parameter1");
+	/* Times needs its output rank (cntk-format.md §2.12). */
+	if (!k->no_rank)
+		d_put(&attrs, "outputRank", v_size(1));
+	if (k->attr != NULL)
+		d_put(&attrs, k->attr, v_size(1));
+	fns[0] = function("PrimitiveFunction", "Times1", 31,
+	    k->times_in != NULL ? k->times_in : "Parameter1", "Input0", attrs);
+	fns[1] = function(k->fn_type, "Plus2", k->op,
+	    k->plus_in != NULL ? k->plus_in : "Times1_Output_0",
+	    "Parameter1", (struct pb){ 0 });
 	pb_uint(&d, 1, 2);
 	v[0] = k->wrong_type ? v_str("3") : v_size(3);
 	if (k->wrong_type)	/* says SizeT, holds a string */
@@ -411,6 +419,38 @@ test_canonical(void)
 	free(m3.p);
 }
 
+/* References, attributes and versions (cntk-v2-graph.c, cntk-v2-attr.c). */
+static void
+test_graph_rejects(void)
+{
+	struct knobs k;
+
+	k = base, k.plus_in = "Ghost_Output_0";
+	expect_model(&k, REASON_DANGLING_REFERENCE, "operand names nothing");
+	k = base, k.plus_in = "Times1_Output_1";
+	expect_model(&k, REASON_BAD_OUTPUT_INDEX, "Times has no output 1");
+	k = base, k.plus_in = "Times1_Output_00";
+	expect_model(&k, REASON_DANGLING_REFERENCE, "output index 00");
+	k = base, k.times_in = "Plus2_Output_0";
+	expect_model(&k, REASON_FORWARD_REFERENCE, "operand defined later");
+	k = base, k.times_in = "Times1_Output_0";
+	expect_model(&k, REASON_FORWARD_REFERENCE, "function uses itself");
+	k = base, k.no_rank = true;
+	expect_model(&k, REASON_MISSING_ATTRIBUTE, "Times without outputRank");
+	k = base, k.attr = "libraryPath";
+	expect_model(&k, REASON_UNKNOWN_ATTRIBUTE, "attribute CNTK never defined");
+	k = base, k.attr = "transpose";
+	expect_model(&k, REASON_WRONG_TYPE, "Bool attribute as SizeT");
+	k = base, k.attr = "poolingType";
+	expect_model(&k, REASON_NONE, "poolingType 1 on Times is in range");
+	k = base, k.op = 97;
+	expect_model(&k, REASON_OP_VERSION_MISMATCH, "op 97 at version 20");
+	k = base, k.kind = 1;
+	expect_model(&k, REASON_BAD_VARIABLE_KIND, "stored Output variable");
+	k = base, k.kind = 4;
+	expect_model(&k, REASON_NONE, "Input0 as a free Placeholder");
+}
+
 static void
 test_rejects(void)
 {
@@ -442,6 +482,7 @@ test_rejects(void)
 	expect_model(&k, REASON_DANGLING_REFERENCE, "dangling root");
 	k = base, k.root = "Input0";
 	expect_model(&k, REASON_DANGLING_REFERENCE, "root is a variable");
+	test_graph_rejects();
 }
 
 /* A UDF marker hidden deep in attributes is found too. */
