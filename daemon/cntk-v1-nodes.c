@@ -795,6 +795,12 @@ v1_node_type_find(const char *type)
 	    v1_type_cmp);
 }
 
+bool
+v1_node_type_delays(const struct v1_node_type *t)
+{
+	return t->read == read_delay;
+}
+
 const char *
 v1_node_type_name(const struct v1_node_type *t)
 {

@@ -238,6 +238,7 @@ v1_node(struct cntk_v1 *c, struct v1_node *n)
 		    "a precision pair on a %s node", v1_node_type_name(t));
 	if ((r = v1_wstr(c, false, &n->name)) < 0)
 		return r;
+	n->delay = v1_node_type_delays(t);
 	c->what = v1_node_type_name(t);
 	r = v1_node_payload(c, t);
 	c->what = NULL;
@@ -301,7 +302,7 @@ v1_node_list(struct cntk_v1 *c)
 static int
 v1_relation_record(struct cntk_v1 *c)
 {
-	struct v1_node *n;
+	struct v1_node *n, *in;
 	uint64_t k, i;
 	char pr[64];
 	int r;
@@ -316,8 +317,11 @@ v1_relation_record(struct cntk_v1 *c)
 	n->related = true;
 	if ((r = v1_count(c, "inputs", &k)) < 0)
 		return r;
+	n->first = (uint32_t)c->n_edges;
+	n->n_in = (uint32_t)k;
 	for (i = 0; i < k; i++)
-		if ((r = v1_ref(c, "an input", NULL)) < 0)
+		if ((r = v1_ref(c, "an input", &in)) < 0 ||
+		    (r = v1_edge_add(c, (uint32_t)(in - c->nodes))) < 0)
 			return r;
 	return 0;
 }
@@ -334,7 +338,9 @@ v1_relation(struct cntk_v1 *c)
 	for (i = 0; i < c->n_nodes; i++)
 		if ((r = v1_relation_record(c)) < 0)
 			return r;
-	return v1_marker(c, "ERelation");
+	if ((r = v1_marker(c, "ERelation")) < 0)
+		return r;
+	return v1_graph_check(c);
 }
 
 static int
@@ -471,5 +477,6 @@ cntk_v1_parse(const uint8_t *buf, size_t len, const struct model_limits *l,
 out:
 	free(c.out);
 	free(c.nodes);
+	free(c.edges);
 	return r;
 }

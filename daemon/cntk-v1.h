@@ -58,10 +58,13 @@ struct v1_shape {
 	uint64_t	elements;	/* product of dims (checked) */
 };
 
-/* One node, for the reference checks. */
+/* One node, for the reference and cycle checks. */
 struct v1_node {
 	struct v1_str	name;
 	bool		related;	/* its BRelation record was seen */
+	bool		delay;		/* PastValue, FutureValue: may close a loop */
+	uint32_t	first;		/* its inputs: edges[first..first+n_in) */
+	uint32_t	n_in;
 };
 
 struct cntk_v1 {
@@ -80,6 +83,9 @@ struct cntk_v1 {
 	uint64_t			 consts;	/* Mean, InvStdDev */
 	struct v1_node			*nodes;		/* sorted by name */
 	size_t				 n_nodes;
+	uint32_t			*edges;		/* input node indices */
+	size_t				 n_edges;
+	size_t				 cap_edges;
 	const char			*what;	/* node type, for messages */
 };
 
@@ -90,6 +96,13 @@ struct cntk_v1 {
 int	cntk_v1_parse(const uint8_t *buf, size_t len,
 	    const struct model_limits *l, struct report *rep,
 	    uint8_t **ret_canon, size_t *ret_canon_len);
+
+/*
+ * cntk-v1-graph.c: append one input edge (budgeted), and check that every
+ * cycle of the graph passes through a delay node.
+ */
+int	v1_edge_add(struct cntk_v1 *c, uint32_t to);
+int	v1_graph_check(struct cntk_v1 *c);
 
 /* cntk-v1-io.c: primitives; each reads, checks and re-emits. */
 void	v1_reject(struct cntk_v1 *c, enum reason code, const char *fmt, ...)
@@ -131,6 +144,8 @@ int	v1_str_cmp(const struct v1_str *a, const struct v1_str *b);
 struct v1_node_type;
 /* The reader for a node type named `type` (ASCII), or NULL. */
 const struct v1_node_type *v1_node_type_find(const char *type);
+/* True for the types that delay their input: PastValue and FutureValue. */
+bool	v1_node_type_delays(const struct v1_node_type *t);
 /* The name the table spells it with (as in the file). */
 const char *v1_node_type_name(const struct v1_node_type *t);
 /* Read, check and re-emit one payload of type t. */

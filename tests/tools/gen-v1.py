@@ -617,6 +617,14 @@ def bad_cases():
     c(("v16-seed-ambiguous", node_model(16, [Node("Dropout", "drop",
                                                   u32(0))]),
        "bad-structure"))
+    loop = logreg_nodes(10)
+    loop.append(Node("Plus", "a", b"", "float", ["b2", "z"]))
+    loop.append(Node("Tanh", "b2", b"", "float", ["a"]))
+    c(("cycle-without-delay", model(10, loop, outputs=["a"]),
+       "bad-structure"))
+    selfloop = logreg_nodes(10)
+    selfloop.append(Node("Plus", "s", b"", "float", ["s", "z"]))
+    c(("self-loop", model(10, selfloop, outputs=["s"]), "bad-structure"))
     c(("checkpoint", ws("BVersion") + u64(2) + ws("EVersion") + ws("BCKP") +
        ws("ECKP"), "not-a-model"))
     c(("version-no-bcn", ws("BVersion") + u64(2) + ws("EVersion") +
