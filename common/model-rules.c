@@ -23,7 +23,8 @@ model_rules_default(struct model_rules *ret)
 }
 
 static int
-put_names(struct buf *b, uint32_t n, const char (*names)[REPORT_OP_NAME_MAX + 1])
+put_names(struct buf *b, uint32_t n,
+    const char (*names)[REPORT_OP_NAME_MAX + 1])
 {
 	uint32_t i;
 	int r;

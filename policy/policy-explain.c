@@ -178,7 +178,8 @@ policy_explain(const struct policy *p, FILE *out, uid_t uid,
 	if (profile == NULL)
 		explain_daemon(p, out);
 	for (i = 0; i < p->n_profiles; i++)
-		if (profile == NULL || strcmp(profile, p->profiles[i].name) == 0)
+		if (profile == NULL ||
+		    strcmp(profile, p->profiles[i].name) == 0)
 			explain_profile(&p->profiles[i], out);
 	return 0;
 }

@@ -182,7 +182,7 @@ load_digests(struct policy_profile *pr, const char *file,
 {
 	const struct policy_path *df = &pr->digests_file;
 	char *text = NULL;
-	size_t len;
+	size_t len = 0;
 	int r;
 
 	if ((r = policy_read_file(df->path, POLICY_DIGESTS_FILE_MAX, &text,

@@ -18,11 +18,11 @@
 
 #define POLICY_FILE_MAX		(256u * 1024u)	/* bytes of policy text */
 #define POLICY_PROFILES_MAX	16u		/* [profile NAME] sections */
-#define POLICY_IDS_MAX		64u		/* users or groups in one list */
-#define POLICY_NAMES_MAX	128u		/* ops or UDF names in one list */
+#define POLICY_IDS_MAX		64u		/* users or groups, one list */
+#define POLICY_NAMES_MAX	128u		/* ops or UDF names, one list */
 #define POLICY_NAME_MAX		REPORT_OP_NAME_MAX /* one user, group, op */
 #define POLICY_KEYS_MAX		8u		/* public keys per profile */
-#define POLICY_DIGESTS_MAX	65536u		/* lines of a trusted_digests file */
+#define POLICY_DIGESTS_MAX	65536u	/* lines of a trusted_digests file */
 #define POLICY_DIGESTS_FILE_MAX	(POLICY_DIGESTS_MAX * 160u)
 #define POLICY_PATH_MAX		1024u
 #define POLICY_SIG_MAX		WIRE_STR_MAX	/* one minisign .minisig text */
@@ -93,7 +93,7 @@ struct policy_profile {
 };
 
 struct policy {
-	unsigned		 refs;		/* policy_ref() / policy_free() */
+	unsigned		 refs;		/* policy_ref(), policy_free */
 	int			 builtin;
 	uint64_t		 daemon_seen;
 	uint64_t		 access_seen;

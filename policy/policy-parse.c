@@ -29,60 +29,63 @@ enum ktype {
 };
 
 struct pkey {
-	enum sect	 sect;
 	const char	*name;
-	enum ktype	 type;
-	size_t		 off;	/* into struct policy or struct policy_profile */
+	size_t		 off;	/* into struct policy or policy_profile */
 	uint64_t	 min, max;
+	enum sect	 sect;
+	enum ktype	 type;
 };
 
 #define PD(f)	offsetof(struct policy, f)
 #define PP(f)	offsetof(struct policy_profile, f)
+#define K(s, n, t, o, lo, hi) \
+	{ .name = (n), .off = (o), .min = (lo), .max = (hi), .sect = (s), \
+	    .type = (t) }
 
 static const struct pkey pkeys[] = {
-	{ SECT_DAEMON, "idle_workers", K_U32, PD(idle_workers), 0, WORKERS_MAX },
-	{ SECT_DAEMON, "max_concurrent", K_U32, PD(max_workers), 1,
-	    WORKERS_MAX },
-	{ SECT_DAEMON, "queue_length", K_U32, PD(queue_length), 0,
-	    POLICY_QUEUE_MAX },
-	{ SECT_DAEMON, "cache_size", K_SIZE, PD(cache_bytes), 0,
-	    POLICY_CACHE_MAX },
-	{ SECT_DAEMON, "worker_timeout", K_MS, PD(worker_timeout_ms), 1,
-	    WORKER_TIMEOUT_MS },
-	{ SECT_DAEMON, "worker_memory", K_SIZE, PD(worker_mem), 1,
-	    WORKER_AS_MAX },
-	{ SECT_DAEMON, "worker_cpu", K_SEC, PD(worker_cpu), 1,
-	    WORKER_CPU_SEC },
-	{ SECT_ACCESS, "users", K_IDS, PD(users), 0, 0 },
-	{ SECT_ACCESS, "groups", K_IDS, PD(groups), 0, 0 },
-	{ SECT_PROFILE, "users", K_IDS, PP(users), 0, 0 },
-	{ SECT_PROFILE, "groups", K_IDS, PP(groups), 0, 0 },
-	{ SECT_PROFILE, "formats", K_FORMATS, PP(formats), 0, 0 },
-	{ SECT_PROFILE, "max_file_size", K_SIZE, PP(limits.max_bytes), 1,
-	    MODEL_MAX_BYTES },
-	{ SECT_PROFILE, "max_depth", K_U32, PP(limits.max_depth), 1,
-	    MODEL_MAX_DEPTH },
-	{ SECT_PROFILE, "max_nodes", K_U32, PP(limits.max_nodes), 1,
-	    MODEL_MAX_NODES },
-	{ SECT_PROFILE, "max_tensor_elements", K_U64,
-	    PP(limits.max_elements), 1, MODEL_MAX_ELEMENTS },
-	{ SECT_PROFILE, "max_parameters", K_U64, PP(max_parameters), 1,
-	    POLICY_PARAMS_MAX },
-	{ SECT_PROFILE, "max_string", K_SIZE, PP(limits.max_string), 1,
-	    MODEL_MAX_STRING },
-	{ SECT_PROFILE, "max_entries", K_U32, PP(limits.max_entries), 1,
-	    MODEL_MAX_ENTRIES },
-	{ SECT_PROFILE, "max_decode_memory", K_SIZE, PP(limits.max_alloc), 1,
-	    (uint64_t)MODEL_ALLOC_FACTOR * MODEL_MAX_BYTES + MODEL_ALLOC_SLACK },
-	{ SECT_PROFILE, "allow_ops", K_NAMES, PP(allow_ops), 0, 0 },
-	{ SECT_PROFILE, "deny_ops", K_NAMES, PP(deny_ops), 0, 0 },
-	{ SECT_PROFILE, "user_defined_functions", K_UDF, PP(udfs), 0, 0 },
-	{ SECT_PROFILE, "trusted_digests", K_PATH, PP(digests_file), 0, 0 },
-	{ SECT_PROFILE, "require_signature", K_BOOL, PP(require_signature),
-	    0, 1 },
-	{ SECT_PROFILE, "public_key", K_KEY, 0, 0, 0 },
-	{ SECT_PROFILE, "public_key_file", K_KEYFILE, 0, 0, 0 },
-	{ SECT_PROFILE, "sandbox_floor", K_FLOOR, PP(sandbox_floor), 0, 0 },
+	K(SECT_DAEMON, "idle_workers", K_U32, PD(idle_workers), 0, WORKERS_MAX),
+	K(SECT_DAEMON, "max_concurrent", K_U32, PD(max_workers), 1,
+	    WORKERS_MAX),
+	K(SECT_DAEMON, "queue_length", K_U32, PD(queue_length), 0,
+	    POLICY_QUEUE_MAX),
+	K(SECT_DAEMON, "cache_size", K_SIZE, PD(cache_bytes), 0,
+	    POLICY_CACHE_MAX),
+	K(SECT_DAEMON, "worker_timeout", K_MS, PD(worker_timeout_ms), 1,
+	    WORKER_TIMEOUT_MS),
+	K(SECT_DAEMON, "worker_memory", K_SIZE, PD(worker_mem), 1,
+	    WORKER_AS_MAX),
+	K(SECT_DAEMON, "worker_cpu", K_SEC, PD(worker_cpu), 1,
+	    WORKER_CPU_SEC),
+	K(SECT_ACCESS, "users", K_IDS, PD(users), 0, 0),
+	K(SECT_ACCESS, "groups", K_IDS, PD(groups), 0, 0),
+	K(SECT_PROFILE, "users", K_IDS, PP(users), 0, 0),
+	K(SECT_PROFILE, "groups", K_IDS, PP(groups), 0, 0),
+	K(SECT_PROFILE, "formats", K_FORMATS, PP(formats), 0, 0),
+	K(SECT_PROFILE, "max_file_size", K_SIZE, PP(limits.max_bytes), 1,
+	    MODEL_MAX_BYTES),
+	K(SECT_PROFILE, "max_depth", K_U32, PP(limits.max_depth), 1,
+	    MODEL_MAX_DEPTH),
+	K(SECT_PROFILE, "max_nodes", K_U32, PP(limits.max_nodes), 1,
+	    MODEL_MAX_NODES),
+	K(SECT_PROFILE, "max_tensor_elements", K_U64,
+	    PP(limits.max_elements), 1, MODEL_MAX_ELEMENTS),
+	K(SECT_PROFILE, "max_parameters", K_U64, PP(max_parameters), 1,
+	    POLICY_PARAMS_MAX),
+	K(SECT_PROFILE, "max_string", K_SIZE, PP(limits.max_string), 1,
+	    MODEL_MAX_STRING),
+	K(SECT_PROFILE, "max_entries", K_U32, PP(limits.max_entries), 1,
+	    MODEL_MAX_ENTRIES),
+	K(SECT_PROFILE, "max_decode_memory", K_SIZE, PP(limits.max_alloc), 1,
+	    (uint64_t)MODEL_ALLOC_FACTOR * MODEL_MAX_BYTES + MODEL_ALLOC_SLACK),
+	K(SECT_PROFILE, "allow_ops", K_NAMES, PP(allow_ops), 0, 0),
+	K(SECT_PROFILE, "deny_ops", K_NAMES, PP(deny_ops), 0, 0),
+	K(SECT_PROFILE, "user_defined_functions", K_UDF, PP(udfs), 0, 0),
+	K(SECT_PROFILE, "trusted_digests", K_PATH, PP(digests_file), 0, 0),
+	K(SECT_PROFILE, "require_signature", K_BOOL, PP(require_signature),
+	    0, 1),
+	K(SECT_PROFILE, "public_key", K_KEY, 0, 0, 0),
+	K(SECT_PROFILE, "public_key_file", K_KEYFILE, 0, 0, 0),
+	K(SECT_PROFILE, "sandbox_floor", K_FLOOR, PP(sandbox_floor), 0, 0),
 };
 #define NKEYS	(sizeof(pkeys) / sizeof(pkeys[0]))
 
@@ -184,7 +187,9 @@ parse_number(struct pctx *c, const struct pkey *k, const char *v,
 		break;
 	default:
 		r = parse_scaled(v, size_units, size_mul, ret);
-		r = r == 0 && strspn(v, "0123456789") != strlen(v) ? -EINVAL : r;
+		/* Counts take no unit. */
+		if (r == 0 && strspn(v, "0123456789") != strlen(v))
+			r = -EINVAL;
 		break;
 	}
 	if (r < 0 || *ret < k->min || *ret > k->max)
@@ -194,13 +199,13 @@ parse_number(struct pctx *c, const struct pkey *k, const char *v,
 	return 0;
 }
 
-static int	add_path(struct pctx *, const struct pkey *, struct policy_path *,
-		    const char *);
+static int	add_path(struct pctx *, const struct pkey *,
+		    struct policy_path *, const char *);
 
 static int
 parse_scalar(struct pctx *c, const struct pkey *k, void *dst, const char *v)
 {
-	uint64_t n;
+	uint64_t n = 0;
 	int r;
 
 	if (k->type == K_PATH)
@@ -233,7 +238,8 @@ name_ok(const char *w, const char *extra)
 	if (n == 0 || n > POLICY_NAME_MAX)
 		return 0;
 	for (i = 0; i < n; i++)
-		if (!isalnum((unsigned char)w[i]) && strchr(extra, w[i]) == NULL)
+		if (!isalnum((unsigned char)w[i]) &&
+		    strchr(extra, w[i]) == NULL)
 			return 0;
 	return 1;
 }

@@ -352,6 +352,8 @@ policy_uid_groups(uid_t uid, gid_t *ret_gid, gid_t *groups, size_t max)
 	const struct passwd *pw;
 	int n = (int)max;
 
+	/* Single-threaded callers only (the CLI's explain). */
+	/* cppcheck-suppress getpwuidCalled */
 	if ((pw = getpwuid(uid)) == NULL)
 		return 0;
 	*ret_gid = pw->pw_gid;

@@ -257,7 +257,8 @@ test_load(const char *dir)
 	write_file(dpath, "# trusted\n"
 	    "abababababababababababababababababababababababababababababababab"
 	    "  model.dnn\n\n"
-	    "0000000000000000000000000000000000000000000000000000000000000001\n");
+	    "00000000000000000000000000000000"
+	    "00000000000000000000000000000001\n");
 	(void)snprintf(text, sizeof(text), "[access]\nusers = root\n"
 	    "groups = root\n[profile d]\ntrusted_digests = %s\n"
 	    "require_signature = yes\n", dpath);
@@ -286,15 +287,16 @@ minisign(char *out, size_t cap, const uint8_t sk[64], const uint8_t id[8],
 {
 	uint8_t h[64], bin[74], gmsg[64 + 64], gsig[64];
 	char b1[128], b2[128];
-	const char *tc = "timestamp:0 file:m hashed";
+	static const char tc[] = "timestamp:0 file:m hashed";
 
 	crypto_generichash(h, 64, msg, len, NULL, 0);
-	memcpy(bin, "ED", 2);
+	bin[0] = 'E';	/* prehashed: BLAKE2b-512 of the file */
+	bin[1] = 'D';
 	memcpy(bin + 2, id, 8);
 	crypto_sign_detached(bin + 10, NULL, h, 64, sk);
 	memcpy(gmsg, bin + 10, 64);
-	memcpy(gmsg + 64, tc, strlen(tc));
-	crypto_sign_detached(gsig, NULL, gmsg, 64 + strlen(tc), sk);
+	memcpy(gmsg + 64, tc, sizeof(tc) - 1);	/* no NUL: signed bytes */
+	crypto_sign_detached(gsig, NULL, gmsg, 64 + sizeof(tc) - 1, sk);
 	sodium_bin2base64(b1, sizeof(b1), bin, sizeof(bin),
 	    sodium_base64_VARIANT_ORIGINAL);
 	sodium_bin2base64(b2, sizeof(b2), gsig, sizeof(gsig),
@@ -315,7 +317,8 @@ test_signature(void)
 
 	crypto_sign_keypair(pk, sk);
 	crypto_sign_keypair(pk2, sk2);
-	memcpy(kbin, "Ed", 2);
+	kbin[0] = 'E';
+	kbin[1] = 'd';
 	memcpy(kbin + 2, id, 8);
 	memcpy(kbin + 10, pk, 32);
 	sodium_bin2base64(kb64, sizeof(kb64), kbin, sizeof(kbin),
@@ -330,7 +333,8 @@ test_signature(void)
 	crypto_generichash(h, 64, (const uint8_t *)model, sizeof(model), NULL,
 	    0);
 	minisign(sig, sizeof(sig), sk, id, model, sizeof(model));
-	ok(policy_verify_signature(p, "s", sig, h, &why) == 0, "good signature");
+	ok(policy_verify_signature(p, "s", sig, h, &why) == 0,
+	    "good signature");
 	minisign(sig, sizeof(sig), sk, id, "other", 5);
 	ok(policy_verify_signature(p, "s", sig, h, &why) == -EKEYREJECTED,
 	    "tampered model: %s", why);
