@@ -19,6 +19,8 @@
 /* The one-byte type tags in front of a matrix. */
 #define V1_MATRIX_DENSE		'd'
 #define V1_MATRIX_SPARSE	's'
+/* MatrixFormat bit 1: sparse (§3.1). */
+#define V1_FORMAT_SPARSE	0x2
 /* UTF-16 surrogate ranges. */
 #define V1_SURR_HI_LO		0xd800u
 #define V1_SURR_HI_HI		0xdbffu
@@ -446,10 +448,13 @@ v1_matrix_head(struct cntk_v1 *c, uint64_t *ret_rows, uint64_t *ret_cols)
 		    (unsigned long long)elsize, c->elsize);
 	if ((r = v1_wstr(c, true, NULL)) < 0 || (r = v1_i32(c, &fmt)) < 0)
 		return r;
-	/* The format word is ignored for dense matrices; CNTK writes 0. */
-	if (fmt != 0)
+	/*
+	 * CNTK ignores the format word of a dense matrix (it writes 0).  One
+	 * that claims the sparse bit contradicts the 'd' tag.
+	 */
+	if ((fmt & V1_FORMAT_SPARSE) != 0)
 		return v1_fail(c, REASON_BAD_DATA_TYPE,
-		    "dense matrix with format %d", (int)fmt);
+		    "dense matrix with sparse format %d", (int)fmt);
 	if ((r = v1_u64(c, ret_rows)) < 0 || (r = v1_u64(c, ret_cols)) < 0)
 		return r;
 	return 0;

@@ -461,16 +461,17 @@ read_transpose(struct cntk_v1 *c)
 	return 0;
 }
 
+/* Axis and property names are data: "" is a name CNTK can write. */
 static int
 read_where(struct cntk_v1 *c)
 {
-	return c->version >= V_WHERE_AXIS ? v1_wstr(c, false, NULL) : 0;
+	return c->version >= V_WHERE_AXIS ? v1_wstr(c, true, NULL) : 0;
 }
 
 static int
 read_wstr(struct cntk_v1 *c)
 {
-	return v1_wstr(c, false, NULL);
+	return v1_wstr(c, true, NULL);
 }
 
 static int
@@ -686,6 +687,7 @@ static const struct v1_node_type v1_types[] = {
 	{ "Dropout", read_rng },
 	{ "DummyCriterion", NULL },
 	{ "DynamicAxis", NULL },
+	{ "ELU", NULL },
 	{ "EditDistanceError", read_edit_distance },
 	{ "ElementTimes", NULL },
 	{ "EnvironmentInput", read_wstr },

@@ -299,7 +299,7 @@ SquareError Logistic LambdaRank NDCG1Eval DummyCriterion SequenceWithSoftmax
 LookupTable DynamicAxis PerDimMeanVarNormalization
 PerDimMeanVarNormalizationNode PerDimMeanVarDeNormalization
 PerDimMeanVarDeNormalizationNode GatherPacked ScatterPacked PackedIndex
-ReconcileDynamicAxis ReconcileMBLayout StopGradient LabelsToGraph""".split()
+ReconcileDynamicAxis ReconcileMBLayout StopGradient LabelsToGraph ELU""".split()
 
 # ------------------------------------------------------------------- models
 
@@ -401,6 +401,9 @@ def valid_models():
     out["zoo-v5-double"] = zoo(5, 8)
     out["zoo-v20-half"] = zoo(20, 2, "half")
     out["logreg-v10"] = logreg(10)
+    # CNTK ignores a dense matrix's format word; only the sparse bit lies.
+    out["matrix-format-1"] = logreg(10).replace(matrix(2, 3), matrix(
+        2, 3, fmt=1), 1)
     out["logreg-v3"] = logreg(3)
     out["logreg-v1-no-version"] = model(
         1, logreg_nodes(1), explicit_version=False, features=["features"],
