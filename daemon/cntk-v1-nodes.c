@@ -45,6 +45,16 @@ struct v1_node_type {
 #define V_ROI_KIND	26u
 #define V_STRIDE	27u
 
+/*
+ * BatchNormalization's own versions before model version 6: CNTK reads
+ * 0x00010001 to 0x00010004; 2 added layout and minibatch count, 3 epsilon
+ * and the engine flag.
+ */
+#define V1_BN_OLD_MIN		0x00010001
+#define V1_BN_OLD_LAYOUT	0x00010002
+#define V1_BN_OLD_EPSILON	0x00010003
+#define V1_BN_OLD_MAX		0x00010004
+
 /* The 8-bit format strings in Trace's formatting options. */
 #define V1_TRACE_FORMATS	8u
 /* NoiseContrastiveEstimation eval modes: Softmax, Unnormalized, None. */
@@ -297,18 +307,46 @@ read_roi_pooling(struct cntk_v1 *c)
 }
 
 /*
- * Before version 6 BatchNormalization carried its own nested versions;
- * no real file has that layout and §3.4 does not pin it down, so it is
- * refused rather than guessed.
+ * Before model version 6 BatchNormalization carried its own version pair
+ * (written, readable) and fields that depend on it.  CNTK refuses a pair
+ * that is corrupt, older than it can read or newer than it knows; so do
+ * we.
  */
+static int
+read_batchnorm_legacy(struct cntk_v1 *c)
+{
+	int32_t written, readable;
+	int r;
+
+	if ((r = v1_i32(c, &written)) < 0 || (r = v1_i32(c, &readable)) < 0)
+		return r;
+	if (readable > written || written < V1_BN_OLD_MIN ||
+	    readable > V1_BN_OLD_MAX)
+		return v1_fail(c, REASON_UNSUPPORTED_VERSION,
+		    "node version 0x%08x readable as 0x%08x (CNTK reads "
+		    "0x%08x to 0x%08x)", (unsigned)written, (unsigned)readable,
+		    V1_BN_OLD_MIN, V1_BN_OLD_MAX);
+	/* eval, spatial; time constant (or the old averaging factor) */
+	if ((r = v1_bools_n(c, 2)) < 0 || (r = v1_f64(c)) < 0)
+		return r;
+	/* image layout, minibatch count */
+	if (written >= V1_BN_OLD_LAYOUT && ((r = v1_i32s(c, 1)) < 0 ||
+	    (r = v1_u64s(c, 1)) < 0))
+		return r;
+	/* epsilon, use-CNTK-engine */
+	if (written >= V1_BN_OLD_EPSILON && ((r = v1_f64(c)) < 0 ||
+	    (r = v1_bool(c, NULL)) < 0))
+		return r;
+	return 0;
+}
+
 static int
 read_batchnorm(struct cntk_v1 *c)
 {
 	int r;
 
 	if (c->version < V_BN_BLEND)
-		return v1_fail(c, REASON_UNSUPPORTED_VERSION,
-		    "the pre-version-6 layout is not supported");
+		return read_batchnorm_legacy(c);
 	if ((r = v1_bool(c, NULL)) < 0 || (r = v1_f64s(c, 2)) < 0 ||
 	    (r = v1_i32s(c, 1)) < 0)
 		return r;

@@ -162,7 +162,14 @@ def p_roi(v, e):
     return out
 
 
-def p_bn(v, e):
+def p_bn(v, e, old=0x00010004):
+    if v < 6:
+        out = i32(old) + i32(0x00010001) + u8(0) + u8(1) + f64(0.0)
+        if old >= 0x00010002:
+            out += i32(0) + u64(3)
+        if old >= 0x00010003:
+            out += f64(1e-5) + u8(0)
+        return out
     out = u8(1) + f64(0.0) + f64(0.0) + i32(0)
     out += u8(0) if v == 19 else u64(7)
     return out + f64(1e-5) + u8(0)
@@ -378,8 +385,6 @@ def zoo(v, e=4, tag="float", narrow_seed=False):
     for typ in sorted(PAYLOADS):
         if typ in skip:
             continue
-        if typ == "BatchNormalization" and v < 6:
-            continue
         if typ in ("Dropout",) and narrow_seed:
             pay = p_rng(v, e, narrow=True)
         else:
@@ -399,6 +404,9 @@ def valid_models():
     out["zoo-v16-narrow-seed"] = zoo(16, narrow_seed=True)
     out["zoo-v18-double"] = zoo(18, 8, "double")
     out["zoo-v5-double"] = zoo(5, 8)
+    for old in (0x00010001, 0x00010002, 0x00010003):
+        out["batchnorm-v5-node-version-%x" % old] = node_model(5, [Node(
+            "BatchNormalization", "bn", p_bn(5, 4, old), inputs=["z"])])
     out["zoo-v20-half"] = zoo(20, 2, "half")
     out["logreg-v10"] = logreg(10)
     # CNTK ignores a dense matrix's format word; only the sparse bit lies.
@@ -611,9 +619,17 @@ def bad_cases():
     c(("slice-end-overflows", node_model(10, [Node(
         "Slice", "sl", i64((1 << 63) - 1) + i64(1) + i32(1))]),
         "bad-structure"))
-    c(("batchnorm-pre-v6", node_model(5, [Node(
-        "BatchNormalization", "bn", i32(5) + i32(5) + u8(1) + u8(1) +
-        f64(0.0))]), "unsupported-version"))
+    c(("batchnorm-v5-readable-after-written", node_model(5, [Node(
+        "BatchNormalization", "bn", i32(0x00010002) + i32(0x00010003) +
+        u8(0) + u8(1) + f64(0.0) + i32(0) + u64(1))]),
+        "unsupported-version"))
+    c(("batchnorm-v5-too-new", node_model(5, [Node(
+        "BatchNormalization", "bn", i32(0x00010005) + i32(0x00010005) +
+        u8(0) + u8(1) + f64(0.0) + i32(0) + u64(1) + f64(0) + u8(0))]),
+        "unsupported-version"))
+    c(("batchnorm-v5-too-old", node_model(5, [Node(
+        "BatchNormalization", "bn", i32(0x00010000) + i32(0x00010000) +
+        u8(0) + u8(1) + f64(0.0))]), "unsupported-version"))
     c(("pre-v7-no-matrix", model(5, [Node("Plus", "p", b"")],
                                  outputs=["p"]), "bad-data-type"))
     # Neither a 4- nor an 8-byte seed puts the next record after it.
