@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "canary.h"
 #include "conn.h"
 #include "policy.h"
 #include "request-policy.h"
@@ -48,6 +49,12 @@ request_policy_admit(const struct policy *p, const struct conn *c,
 		(void)snprintf(msg, n, "uid %u may not use profile '%s'",
 		    (unsigned)c->uid, profile_name(check));
 		return REASON_POLICY_DENIED;
+	}
+	/* The layers measured at start-up (canary.c) against this floor. */
+	if (!canary_floor_ok(p, check->profile)) {
+		(void)snprintf(msg, n, "profile '%s' requires sandbox layers "
+		    "this daemon's workers do not have", profile_name(check));
+		return REASON_SANDBOX_FLOOR;
 	}
 	return REASON_NONE;
 }

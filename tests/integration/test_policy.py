@@ -96,6 +96,9 @@ formats = cntk-v1
 
 [profile nobody-only]
 users = nobody
+
+[profile landlocked]
+sandbox_floor = rlimits uid no-new-privs seccomp landlock
 """
 
 
@@ -126,6 +129,15 @@ def check_limits(t, d):
     rc, rep, err = check(d, TINY, "nobody-only")
     t.ok(rc == 2 and "policy-denied" in err,
          "root may not use a profile listed for nobody only", err)
+    rc, out, _ = d.client("status")
+    landlock = "landlock" in next((l for l in out.splitlines()
+                                   if l.startswith("sandbox_layers:")), "")
+    rc, rep, err = check(d, TINY, "landlocked")
+    if landlock:
+        t.ok(rc == 0, "a sandbox floor the workers meet is served", err)
+    else:
+        t.ok(rc == 2 and "sandbox-floor" in err,
+             "a sandbox floor the workers miss (no Landlock) is refused", err)
     rc, rep, err = check(d, TINY, "no-such-profile")
     t.ok(rc == 2 and "policy-denied" in err, "unknown profile refused", err)
 
