@@ -36,75 +36,92 @@ enum need {
 	ALT_B,
 };
 
+/* Which range check an attribute's value gets (value_ok()). */
+enum value_check {
+	V_NONE = 0,
+	V_POOLING,
+	V_PADDING,
+	V_DATA_TYPE,
+	V_REDUCTION,
+	V_RECURRENT,
+	V_DISTRIBUTION,
+	V_RATE,
+};
+
 struct attr_type {
-	const char	*name;
-	int		 type;
-	int		 elem;	/* item type of a Vector; 0: none */
+	const char		*name;
+	int			 type;
+	int			 elem;	/* item type of a Vector; 0: none */
+	enum value_check	 check;
 };
 
 /*
  * Every attribute name CNTK defines (PrimitiveFunctionAttribute.cpp), with
- * the type its readers use.  `offset` is SizeT for the delay ops and a
- * Vector for Crop, so the per-op tables pin it down.
+ * the type its readers use, sorted bytewise for bsearch().  `offset` is
+ * SizeT for the delay ops and a Vector for Crop, so the per-op tables pin
+ * it down.
  */
+#define A(n, t)		{ n, t, 0, V_NONE }
+#define AV(n, e)	{ n, T_VEC, e, V_NONE }
+#define AC(n, t, c)	{ n, t, 0, c }
+
 static const struct attr_type attr_types[] = {
-	{ "BlankTokenId", T_SIZE, 0 }, { "DelayConstraint", T_INT, 0 },
-	{ "DeletionPenalty", T_FLOAT, 0 }, { "DoReferenceAlign", T_BOOL, 0 },
-	{ "FrameDropThresh", T_FLOAT, 0 }, { "HSmoothingWeight", T_FLOAT, 0 },
-	{ "InsertionPenalty", T_FLOAT, 0 }, { "LatticeConfigPath", T_STR, 0 },
-	{ "OutputSparse", T_BOOL, 0 }, { "PhonePath", T_STR, 0 },
-	{ "SeqGammarAMF", T_FLOAT, 0 }, { "SeqGammarBMMIFactor", T_FLOAT, 0 },
-	{ "SeqGammarLMF", T_FLOAT, 0 }, { "SeqGammarUsesMBR", T_BOOL, 0 },
-	{ "SeqGammarWordPen", T_FLOAT, 0 }, { "SquashInputs", T_BOOL, 0 },
-	{ "StateListPath", T_STR, 0 }, { "SubstitutionPenalty", T_FLOAT, 0 },
-	{ "SymListPath", T_STR, 0 }, { "TokensToIgnore", T_VEC, T_SIZE },
-	{ "TransProbPath", T_STR, 0 }, { "allowDuplicates", T_BOOL, 0 },
-	{ "alpha", T_ANY, 0 }, { "autoPadding", T_VEC, T_BOOL },
-	{ "axis", T_AXIS, 0 }, { "axis1", T_AXIS, 0 }, { "axis2", T_AXIS, 0 },
-	{ "axisVec", T_VEC, T_AXIS }, { "beginAxis", T_AXIS, 0 },
-	{ "beginIndex", T_INT, 0 }, { "beginIndexVec", T_VEC, T_INT },
-	{ "beta", T_ANY, 0 }, { "bias", T_ANY, 0 },
-	{ "bidirectional", T_BOOL, 0 }, { "blendTimeConstant", T_DOUBLE, 0 },
-	{ "blockSize", T_ANY, 0 }, { "ceilOutDim", T_BOOL, 0 },
-	{ "customAttributes", T_DICT, 0 }, { "customOp", T_STR, 0 },
-	{ "depthRadius", T_ANY, 0 }, { "dilation", T_SHAPE, 0 },
-	{ "disableRegularization", T_BOOL, 0 },
-	{ "doVarianceScaling", T_BOOL, 0 }, { "dropoutRate", T_DOUBLE, 0 },
-	{ "endAxis", T_AXIS, 0 }, { "endIndex", T_INT, 0 },
-	{ "endIndexVec", T_VEC, T_INT }, { "epsilon", T_DOUBLE, 0 },
-	{ "fillValue", T_DOUBLE, 0 }, { "gamma", T_ANY, 0 },
-	{ "groups", T_SIZE, 0 }, { "hiddenSize", T_SIZE, 0 },
-	{ "includePad", T_BOOL, 0 }, { "inferInputRankToMap", T_INT, 0 },
-	{ "kernelShape", T_SHAPE, 0 }, { "lowerPad", T_SHAPE, 0 },
-	{ "maxTempMemSizeInSamples", T_SIZE, 0 }, { "newDataType", T_INT, 0 },
-	{ "newDynamicAxes", T_VEC, T_AXIS },
-	{ "newSequenceAxisLengthAdditiveFactor", T_INT, 0 },
-	{ "newSequenceAxisLengthScalingFactor", T_SIZE, 0 },
-	{ "newShape", T_SHAPE, 0 }, { "normalizationTimeConstant", T_DOUBLE, 0 },
-	{ "numClass", T_SIZE, 0 }, { "numItems", T_SIZE, 0 },
-	{ "numLayers", T_SIZE, 0 }, { "numSamples", T_SIZE, 0 },
-	{ "offset", T_ANY, 0 }, { "oneHotOutputSparse", T_BOOL, 0 },
-	{ "onehotAxis", T_AXIS, 0 }, { "outputRank", T_SIZE, 0 },
-	{ "outputShape", T_SHAPE, 0 }, { "paddingConstantValue", T_DOUBLE, 0 },
-	{ "paddingFoot", T_VEC, T_SIZE }, { "paddingHead", T_VEC, T_SIZE },
-	{ "paddingMode", T_SIZE, 0 }, { "poolingType", T_SIZE, 0 },
-	{ "poolingWindowShape", T_SHAPE, 0 },
-	{ "randomDistributionArgs", T_VEC, T_DOUBLE },
-	{ "randomDistributionType", T_STR, 0 }, { "recurrentOp", T_STR, 0 },
-	{ "reductionKeepDimensions", T_BOOL, 0 },
-	{ "reductionOpName", T_STR, 0 }, { "rngOffset", T_SIZE, 0 },
-	{ "rngSeed", T_SIZE, 0 }, { "roiOutputShape", T_SHAPE, 0 },
-	{ "sequenceAxis", T_AXIS, 0 },
-	{ "sequenceUnpackPaddingValue", T_DOUBLE, 0 },
-	{ "sequenceUnpackSuppressMaskOutput", T_BOOL, 0 },
-	{ "sequential", T_BOOL, 0 }, { "sharing", T_VEC, T_BOOL },
-	{ "sliceStrides", T_INT, 0 }, { "sliceStridesVec", T_VEC, T_INT },
-	{ "spatial", T_BOOL, 0 }, { "spatialScale", T_DOUBLE, 0 },
-	{ "strides", T_SHAPE, 0 }, { "transA", T_BOOL, 0 },
-	{ "transB", T_BOOL, 0 }, { "transpose", T_BOOL, 0 },
-	{ "unpoolingWindowShape", T_SHAPE, 0 }, { "upperPad", T_SHAPE, 0 },
-	{ "useCuDNNEngine", T_BOOL, 0 }, { "useStatsAcrossChannels", T_BOOL, 0 },
+	A("BlankTokenId", T_SIZE), A("DelayConstraint", T_INT),
+	A("DeletionPenalty", T_FLOAT), A("DoReferenceAlign", T_BOOL),
+	A("FrameDropThresh", T_FLOAT), A("HSmoothingWeight", T_FLOAT),
+	A("InsertionPenalty", T_FLOAT), A("LatticeConfigPath", T_STR),
+	A("OutputSparse", T_BOOL), A("PhonePath", T_STR),
+	A("SeqGammarAMF", T_FLOAT), A("SeqGammarBMMIFactor", T_FLOAT),
+	A("SeqGammarLMF", T_FLOAT), A("SeqGammarUsesMBR", T_BOOL),
+	A("SeqGammarWordPen", T_FLOAT), A("SquashInputs", T_BOOL),
+	A("StateListPath", T_STR), A("SubstitutionPenalty", T_FLOAT),
+	A("SymListPath", T_STR), AV("TokensToIgnore", T_SIZE),
+	A("TransProbPath", T_STR), A("allowDuplicates", T_BOOL),
+	A("alpha", T_ANY), AV("autoPadding", T_BOOL), A("axis", T_AXIS),
+	A("axis1", T_AXIS), A("axis2", T_AXIS), AV("axisVec", T_AXIS),
+	A("beginAxis", T_AXIS), A("beginIndex", T_INT),
+	AV("beginIndexVec", T_INT), A("beta", T_ANY), A("bias", T_ANY),
+	A("bidirectional", T_BOOL), A("blendTimeConstant", T_DOUBLE),
+	A("blockSize", T_ANY), A("ceilOutDim", T_BOOL),
+	A("customAttributes", T_DICT), A("customOp", T_STR),
+	A("depthRadius", T_ANY), A("dilation", T_SHAPE),
+	A("disableRegularization", T_BOOL), A("doVarianceScaling", T_BOOL),
+	AC("dropoutRate", T_DOUBLE, V_RATE), A("endAxis", T_AXIS),
+	A("endIndex", T_INT), AV("endIndexVec", T_INT), A("epsilon", T_DOUBLE),
+	A("fillValue", T_DOUBLE), A("gamma", T_ANY), A("groups", T_SIZE),
+	A("hiddenSize", T_SIZE), A("includePad", T_BOOL),
+	A("inferInputRankToMap", T_INT), A("kernelShape", T_SHAPE),
+	A("lowerPad", T_SHAPE), A("maxTempMemSizeInSamples", T_SIZE),
+	AC("newDataType", T_INT, V_DATA_TYPE), AV("newDynamicAxes", T_AXIS),
+	A("newSequenceAxisLengthAdditiveFactor", T_INT),
+	A("newSequenceAxisLengthScalingFactor", T_SIZE),
+	A("newShape", T_SHAPE), A("normalizationTimeConstant", T_DOUBLE),
+	A("numClass", T_SIZE), A("numItems", T_SIZE), A("numLayers", T_SIZE),
+	A("numSamples", T_SIZE), A("offset", T_ANY),
+	A("oneHotOutputSparse", T_BOOL), A("onehotAxis", T_AXIS),
+	A("outputRank", T_SIZE), A("outputShape", T_SHAPE),
+	A("paddingConstantValue", T_DOUBLE), AV("paddingFoot", T_SIZE),
+	AV("paddingHead", T_SIZE), AC("paddingMode", T_SIZE, V_PADDING),
+	AC("poolingType", T_SIZE, V_POOLING), A("poolingWindowShape", T_SHAPE),
+	AV("randomDistributionArgs", T_DOUBLE),
+	AC("randomDistributionType", T_STR, V_DISTRIBUTION),
+	AC("recurrentOp", T_STR, V_RECURRENT),
+	A("reductionKeepDimensions", T_BOOL),
+	AC("reductionOpName", T_STR, V_REDUCTION), A("rngOffset", T_SIZE),
+	A("rngSeed", T_SIZE), A("roiOutputShape", T_SHAPE),
+	A("sequenceAxis", T_AXIS), A("sequenceUnpackPaddingValue", T_DOUBLE),
+	A("sequenceUnpackSuppressMaskOutput", T_BOOL), A("sequential", T_BOOL),
+	AV("sharing", T_BOOL), A("sliceStrides", T_INT),
+	AV("sliceStridesVec", T_INT), A("spatial", T_BOOL),
+	A("spatialScale", T_DOUBLE), A("strides", T_SHAPE),
+	A("transA", T_BOOL), A("transB", T_BOOL), A("transpose", T_BOOL),
+	A("unpoolingWindowShape", T_SHAPE), A("upperPad", T_SHAPE),
+	A("useCuDNNEngine", T_BOOL), A("useStatsAcrossChannels", T_BOOL),
 };
+
+#undef A
+#undef AV
+#undef AC
 
 #define ATTR_RULES_MAX	10u
 
@@ -122,70 +139,101 @@ struct op_rules {
 
 /* What each op needs (§2.12); ops not listed need nothing. */
 static const struct op_rules op_rules[] = {
+	/* TransposeAxes */
 	{ 12, { { "axis1", ALT_A, 0, 0 }, { "axis2", ALT_A, 0, 0 },
-	    { "axisVec", ALT_B, 0, 0 } } },				/* TransposeAxes */
-	{ 13, { { "newDynamicAxes", REQ, 0, 0 } } },			/* Where */
+	    { "axisVec", ALT_B, 0, 0 } } },
+	/* Where */
+	{ 13, { { "newDynamicAxes", REQ, 0, 0 } } },
+	/* Slice */
 	{ 14, { { "axis", ALT_A, 0, 0 }, { "beginIndex", ALT_A, 0, 0 },
 	    { "endIndex", ALT_A, 0, 0 }, { "axisVec", ALT_B, 0, 0 },
 	    { "beginIndexVec", ALT_B, 0, 0 },
-	    { "endIndexVec", ALT_B, 0, 0 } } },			/* Slice */
-	{ 15, { { "dropoutRate", REQ, 0, 0 } } },			/* Dropout */
+	    { "endIndexVec", ALT_B, 0, 0 } } },
+	/* Dropout */
+	{ 15, { { "dropoutRate", REQ, 0, 0 } } },
+	/* Reshape */
 	{ 16, { { "newShape", REQ, 0, 0 }, { "beginAxis", REQ, 0, 0 },
-	    { "endAxis", REQ, 0, 0 } } },				/* Reshape */
+	    { "endAxis", REQ, 0, 0 } } },
+	/* Pooling */
 	{ 17, { { "poolingType", REQ, 0, 0 },
 	    { "poolingWindowShape", REQ, 0, 0 }, { "strides", REQ, 0, 0 },
 	    { "lowerPad", REQ, 0, 0 }, { "upperPad", REQ, 0, 0 },
-	    { "autoPadding", REQ, 0, 0 } } },			/* Pooling */
-	{ 31, { { "outputRank", REQ, 0, 0 } } },			/* Times */
-	{ 32, { { "outputRank", REQ, 0, 0 } } },			/* TransposeTimes */
+	    { "autoPadding", REQ, 0, 0 } } },
+	/* Times */
+	{ 31, { { "outputRank", REQ, 0, 0 } } },
+	/* TransposeTimes */
+	{ 32, { { "outputRank", REQ, 0, 0 } } },
+	/* Convolution */
 	{ 33, { { "strides", REQ, 0, 0 }, { "sharing", REQ, 0, 0 },
 	    { "autoPadding", REQ, 0, 0 }, { "lowerPad", REQ, 0, 0 },
-	    { "upperPad", REQ, 0, 0 } } },				/* Convolution */
-	{ 37, { { "offset", REQ, T_SIZE, 0 } } },			/* PastValue */
-	{ 38, { { "offset", REQ, T_SIZE, 0 } } },			/* FutureValue */
+	    { "upperPad", REQ, 0, 0 } } },
+	/* PastValue */
+	{ 37, { { "offset", REQ, T_SIZE, 0 } } },
+	/* FutureValue */
+	{ 38, { { "offset", REQ, T_SIZE, 0 } } },
+	/* ReduceElements */
 	{ 39, { { "reductionOpName", REQ, 0, 0 }, { "axis", ALT_A, 0, 0 },
-	    { "axisVec", ALT_B, 0, 0 } } },				/* ReduceElements */
+	    { "axisVec", ALT_B, 0, 0 } } },
+	/* BatchNormalization */
 	{ 40, { { "spatial", REQ, 0, 0 },
 	    { "normalizationTimeConstant", REQ, 0, 0 },
 	    { "blendTimeConstant", REQ, 0, 0 }, { "epsilon", REQ, 0, 0 },
-	    { "useCuDNNEngine", REQ, 0, 0 } } },			/* BatchNormalization */
-	{ 43, { { "axis", REQ, 0, 0 } } },				/* Splice */
+	    { "useCuDNNEngine", REQ, 0, 0 } } },
+	/* Splice */
+	{ 43, { { "axis", REQ, 0, 0 } } },
+	/* RandomSample */
 	{ 45, { { "numSamples", REQ, 0, 0 },
-	    { "allowDuplicates", REQ, 0, 0 } } },			/* RandomSample */
+	    { "allowDuplicates", REQ, 0, 0 } } },
+	/* RandomSampleInclusionFrequency */
 	{ 46, { { "numSamples", REQ, 0, 0 },
-	    { "allowDuplicates", REQ, 0, 0 } } },	/* RandomSampleInclusionFrequency */
-	{ 47, { { "roiOutputShape", REQ, 0, 0 } } },		/* ROIPooling */
+	    { "allowDuplicates", REQ, 0, 0 } } },
+	/* ROIPooling */
+	{ 47, { { "roiOutputShape", REQ, 0, 0 } } },
+	/* OptimizedRNNStack */
 	{ 49, { { "bidirectional", REQ, 0, 0 }, { "numLayers", REQ, 0, 0 },
 	    { "hiddenSize", REQ, 0, 0 },
-	    { "recurrentOp", REQ, 0, 0 } } },			/* OptimizedRNNStack */
+	    { "recurrentOp", REQ, 0, 0 } } },
+	/* Unpooling */
 	{ 58, { { "poolingType", REQ, 0, 0 },
 	    { "unpoolingWindowShape", REQ, 0, 0 }, { "strides", REQ, 0, 0 },
 	    { "lowerPad", REQ, 0, 0 }, { "upperPad", REQ, 0, 0 },
-	    { "autoPadding", REQ, 0, 0 } } },			/* Unpooling */
+	    { "autoPadding", REQ, 0, 0 } } },
+	/* EditDistanceError */
 	{ 61, { { "SubstitutionPenalty", REQ, 0, 0 },
 	    { "DeletionPenalty", REQ, 0, 0 },
 	    { "InsertionPenalty", REQ, 0, 0 }, { "SquashInputs", REQ, 0, 0 },
-	    { "TokensToIgnore", REQ, 0, 0 } } },		/* EditDistanceError */
+	    { "TokensToIgnore", REQ, 0, 0 } } },
+	/* ForwardBackward */
 	{ 66, { { "DelayConstraint", REQ, 0, 0 },
-	    { "BlankTokenId", REQ, 0, 0 } } },			/* ForwardBackward */
+	    { "BlankTokenId", REQ, 0, 0 } } },
+	/* OneHot */
 	{ 68, { { "numClass", REQ, 0, 0 }, { "oneHotOutputSparse", REQ, 0, 0 },
-	    { "onehotAxis", REQ, 0, 0 } } },				/* OneHot */
+	    { "onehotAxis", REQ, 0, 0 } } },
+	/* UnpackSequence */
 	{ 72, { { "sequenceUnpackPaddingValue", REQ, 0, 0 },
-	    { "sequenceUnpackSuppressMaskOutput", REQ, 0, 0 } } },	/* UnpackSequence */
+	    { "sequenceUnpackSuppressMaskOutput", REQ, 0, 0 } } },
+	/* RandomDistribution */
 	{ 76, { { "randomDistributionType", REQ, 0, 0 },
-	    { "randomDistributionArgs", REQ, 0, 0 } } },	/* RandomDistribution */
+	    { "randomDistributionArgs", REQ, 0, 0 } } },
+	/* Pad */
 	{ 83, { { "paddingMode", REQ, 0, 0 }, { "paddingHead", REQ, 0, 0 },
 	    { "paddingFoot", REQ, 0, 0 },
-	    { "paddingConstantValue", REQ, 0, 0 } } },		/* Pad */
-	{ 84, { { "offset", OPT, T_VEC, T_SIZE } } },		/* Crop */
+	    { "paddingConstantValue", REQ, 0, 0 } } },
+	/* Crop */
+	{ 84, { { "offset", OPT, T_VEC, T_SIZE } } },
+	/* TopK */
 	{ 87, { { "numItems", REQ, 0, 0 }, { "axis", ALT_A, 0, 0 },
-	    { "axisVec", ALT_B, 0, 0 } } },				/* TopK */
-	{ 89, { { "fillValue", REQ, 0, 0 } } },			/* ConstantOp */
-	{ 91, { { "newDataType", REQ, 0, 0 } } },			/* Cast */
-	{ 92, { { "OutputSparse", REQ, 0, 0 } } },			/* EyeLikeOp */
+	    { "axisVec", ALT_B, 0, 0 } } },
+	/* ConstantOp */
+	{ 89, { { "fillValue", REQ, 0, 0 } } },
+	/* Cast */
+	{ 91, { { "newDataType", REQ, 0, 0 } } },
+	/* EyeLikeOp */
+	{ 92, { { "OutputSparse", REQ, 0, 0 } } },
+	/* ConvolutionSequenceShape */
 	{ 97, { { "strides", REQ, 0, 0 }, { "sharing", REQ, 0, 0 },
 	    { "autoPadding", REQ, 0, 0 }, { "lowerPad", REQ, 0, 0 },
-	    { "upperPad", REQ, 0, 0 } } },		/* ConvolutionSequenceShape */
+	    { "upperPad", REQ, 0, 0 } } },
 };
 
 /* Enum-like String attributes and the values CNTK's readers know. */
@@ -203,15 +251,18 @@ static const char *const distributions[] = {
 #define POOLING_TYPES	2u	/* max, average */
 #define PADDING_MODES	3u	/* constant, reflect, symmetric */
 
+static int
+attr_type_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct attr_type *)elem)->name);
+}
+
+/* attr_types[] is sorted bytewise, which its review keeps true. */
 static const struct attr_type *
 attr_type_find(const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(attr_types) / sizeof(attr_types[0]); i++)
-		if (strcmp(attr_types[i].name, name) == 0)
-			return &attr_types[i];
-	return NULL;
+	return bsearch(name, attr_types, sizeof(attr_types) /
+	    sizeof(attr_types[0]), sizeof(attr_types[0]), attr_type_cmp);
 }
 
 static const struct op_rules *
@@ -282,23 +333,26 @@ data_type_ok(int64_t t)
  * range they pick no branch or an undefined one.
  */
 static bool
-value_ok(const char *name, const CNTK__Proto__DictionaryValue *v)
+value_ok(enum value_check check, const CNTK__Proto__DictionaryValue *v)
 {
-	if (strcmp(name, "poolingType") == 0)
+	switch (check) {
+	case V_POOLING:
 		return v->size_t_value < POOLING_TYPES;
-	if (strcmp(name, "paddingMode") == 0)
+	case V_PADDING:
 		return v->size_t_value < PADDING_MODES;
-	if (strcmp(name, "newDataType") == 0)
+	case V_DATA_TYPE:
 		return data_type_ok(v->int_value);
-	if (strcmp(name, "reductionOpName") == 0)
+	case V_REDUCTION:
 		return in_list(v->string_value, reduction_ops);
-	if (strcmp(name, "recurrentOp") == 0)
+	case V_RECURRENT:
 		return in_list(v->string_value, recurrent_ops);
-	if (strcmp(name, "randomDistributionType") == 0)
+	case V_DISTRIBUTION:
 		return in_list(v->string_value, distributions);
-	if (strcmp(name, "dropoutRate") == 0)
+	case V_RATE:
 		return v->double_value >= 0.0 && v->double_value < 1.0;
-	return true;
+	default:
+		return true;
+	}
 }
 
 static int
@@ -323,7 +377,7 @@ check_one(struct cntk_v2 *c, const struct cntk_v2_fn *f,
 		r = check_type(c, f, e->key, e->value, t->type, t->elem);
 	if (r < 0)
 		return r;
-	if (t->type != T_ANY && !value_ok(e->key, e->value))
+	if (!value_ok(t->check, e->value))
 		return cntk_v2_reject(c, REASON_BAD_ATTRIBUTE_VALUE,
 		    "'%s' attribute '%s' has a value CNTK does not handle",
 		    f->uid, e->key);

@@ -11,7 +11,6 @@
  * its own step budget.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -202,6 +201,25 @@ count_outputs(struct gctx *x, size_t i)
 	return 0;
 }
 
+/* uid + "_Output_" + k into name (room for OUTPUT_DIGITS and a NUL). */
+static void
+output_uid(char *name, const char *uid, size_t ulen, uint64_t k)
+{
+	char digits[OUTPUT_DIGITS + 1];
+	size_t n = 0, i;
+
+	do {
+		digits[n++] = (char)('0' + k % 10);
+		k /= 10;
+	} while (k != 0 && n < OUTPUT_DIGITS);
+	memcpy(name, uid, ulen);
+	memcpy(name + ulen, OUTPUT_SEP, sizeof(OUTPUT_SEP) - 1);
+	name += ulen + sizeof(OUTPUT_SEP) - 1;
+	for (i = 0; i < n; i++)
+		name[i] = digits[n - 1 - i];
+	name[n] = '\0';
+}
+
 /*
  * A function's output uid must not also name a leaf that is not a
  * Placeholder standing for it, nor another function (§2.11).
@@ -212,15 +230,15 @@ check_collisions(struct gctx *x, size_t i)
 	const struct cntk_v2_fn *f = &x->g->fns[i];
 	const struct ix *e;
 	char *name;
-	size_t len = strlen(f->uid) + sizeof(OUTPUT_SEP) + OUTPUT_DIGITS;
+	size_t ulen = strlen(f->uid);
+	size_t len = ulen + sizeof(OUTPUT_SEP) + OUTPUT_DIGITS;
 	uint64_t k;
 	int r = 0;
 
 	if ((name = malloc(len)) == NULL)
 		return -ENOMEM;
 	for (k = 0; k < f->n_outputs && r == 0; k++) {
-		(void)snprintf(name, len, "%s%s%llu", f->uid, OUTPUT_SEP,
-		    (unsigned long long)k);
+		output_uid(name, f->uid, ulen, k);
 		e = ix_find(x, name, strlen(name));
 		if (e != NULL && (e->fn || x->g->leaves[e->idx].kind !=
 		    CNTK_V2_KIND_PLACEHOLDER))

@@ -16,6 +16,9 @@
 
 #include "cntk-v2.h"
 
+/* Up to this many entries, sort by insertion (see tree_sort()). */
+#define TREE_INSERTION_SORT_MAX	32u
+
 static int	tree_dict(struct cntk_v2 *, CNTK__Proto__Dictionary *);
 
 /*
@@ -243,6 +246,31 @@ tree_entry_cmp(const void *a, const void *b)
 }
 
 /*
+ * Sort entries by key.  Objects have a dozen keys at most, often already
+ * in order (a canonical input): insertion sort is linear then and needs no
+ * temporary buffer; large dictionaries go to qsort.
+ */
+static void
+tree_sort(CNTK__Proto__Dictionary *d)
+{
+	CNTK__Proto__Dictionary__DataEntry *e;
+	size_t i, j;
+
+	if (d->n_data > TREE_INSERTION_SORT_MAX) {
+		qsort(d->data, d->n_data, sizeof(d->data[0]), /* NOLINT(bugprone-sizeof-expression): pointers */
+		    tree_entry_cmp);
+		return;
+	}
+	for (i = 1; i < d->n_data; i++) {
+		e = d->data[i];
+		for (j = i; j > 0 && strcmp(d->data[j - 1]->key, e->key) > 0;
+		    j--)
+			d->data[j] = d->data[j - 1];
+		d->data[j] = e;
+	}
+}
+
+/*
  * A dictionary anywhere that calls itself a user-defined function would
  * make CNTK dlopen a library or exec Python (§2.13).
  */
@@ -276,9 +304,7 @@ tree_dict(struct cntk_v2 *c, CNTK__Proto__Dictionary *d)
 		    (r = tree_value(c, d->data[i]->value)) < 0)
 			return r;
 	}
-	if (d->n_data > 1)
-		qsort(d->data, d->n_data, sizeof(d->data[0]), /* NOLINT(bugprone-sizeof-expression): pointers */
-		    tree_entry_cmp);
+	tree_sort(d);
 	/* Protobuf says "last one wins"; we refuse to pick. */
 	for (i = 1; i < d->n_data; i++)
 		if (strcmp(d->data[i - 1]->key, d->data[i]->key) == 0)

@@ -65,6 +65,7 @@ static const uint8_t cntk_v2_op_since[CNTK_V2_OPS] = {
  * Whether an object has a key: always, optionally, or only in one variant
  * (a Parameter's value, a Block's composite, a version-1/2 state): there
  * it is required (VAR_REQ) or optional (VAR_OPT), elsewhere forbidden.
+ * Each table is sorted bytewise by key, as the tree pass sorts entries.
  */
 enum key_need { K_REQ, K_OPT, K_VAR_REQ, K_VAR_OPT };
 
@@ -75,42 +76,56 @@ struct key_rule {
 };
 
 static const struct key_rule top_keys[] = {
-	{ "version", T(SIZE_T), K_REQ }, { "type", T(STRING), K_REQ },
-	{ "uid", T(STRING), K_REQ }, { "name", T(STRING), K_OPT },
-	{ "root", T(STRING), K_REQ }, { "inputs", T(VECTOR), K_REQ },
+	{ "inputs", T(VECTOR), K_REQ },
+	{ "name", T(STRING), K_OPT },
 	{ "primitive_functions", T(VECTOR), K_REQ },
+	{ "root", T(STRING), K_REQ },
 	{ "state", T(DICTIONARY), K_VAR_OPT },
+	{ "type", T(STRING), K_REQ },
+	{ "uid", T(STRING), K_REQ },
+	{ "version", T(SIZE_T), K_REQ },
 };
 
 static const struct key_rule variable_keys[] = {
-	{ "version", T(SIZE_T), K_REQ }, { "type", T(STRING), K_REQ },
-	{ "uid", T(STRING), K_REQ }, { "name", T(STRING), K_OPT },
-	{ "kind", T(SIZE_T), K_REQ }, { "data_type", T(SIZE_T), K_REQ },
-	{ "dynamic_axis", T(VECTOR), K_REQ }, { "is_sparse", T(BOOL), K_REQ },
-	{ "needs_gradient", T(BOOL), K_REQ }, { "shape", T(ND_SHAPE), K_REQ },
+	{ "data_type", T(SIZE_T), K_REQ },
+	{ "dynamic_axis", T(VECTOR), K_REQ },
+	{ "is_sparse", T(BOOL), K_REQ },
+	{ "kind", T(SIZE_T), K_REQ },
+	{ "name", T(STRING), K_OPT },
+	{ "needs_gradient", T(BOOL), K_REQ },
+	{ "shape", T(ND_SHAPE), K_REQ },
+	{ "type", T(STRING), K_REQ },
+	{ "uid", T(STRING), K_REQ },
 	{ "value", T(ND_ARRAY_VIEW), K_VAR_REQ },
+	{ "version", T(SIZE_T), K_REQ },
 };
 
 static const struct key_rule function_keys[] = {
-	{ "version", T(SIZE_T), K_REQ }, { "type", T(STRING), K_REQ },
-	{ "uid", T(STRING), K_REQ }, { "name", T(STRING), K_OPT },
-	{ "op", T(SIZE_T), K_REQ }, { "inputs", T(VECTOR), K_REQ },
 	{ "attributes", T(DICTIONARY), K_REQ },
 	{ "block_function_composite", T(DICTIONARY), K_VAR_REQ },
-	{ "block_function_op_name", T(STRING), K_VAR_REQ },
 	{ "block_function_composite_arguments_map_keys", T(VECTOR), K_VAR_REQ },
 	{ "block_function_composite_arguments_map_values", T(VECTOR),
 	    K_VAR_REQ },
+	{ "block_function_op_name", T(STRING), K_VAR_REQ },
+	{ "inputs", T(VECTOR), K_REQ },
+	{ "name", T(STRING), K_OPT },
+	{ "op", T(SIZE_T), K_REQ },
+	{ "type", T(STRING), K_REQ },
+	{ "uid", T(STRING), K_REQ },
+	{ "version", T(SIZE_T), K_REQ },
 };
 
 static const struct key_rule block_composite_keys[] = {
-	{ "version", T(SIZE_T), K_REQ }, { "type", T(STRING), K_REQ },
-	{ "uid", T(STRING), K_REQ }, { "name", T(STRING), K_OPT },
+	{ "name", T(STRING), K_OPT },
 	{ "root", T(STRING), K_REQ },
+	{ "type", T(STRING), K_REQ },
+	{ "uid", T(STRING), K_REQ },
+	{ "version", T(SIZE_T), K_REQ },
 };
 
 static const struct key_rule rng_state_keys[] = {
-	{ "rng_seed", T(SIZE_T), K_REQ }, { "rng_offset", T(SIZE_T), K_REQ },
+	{ "rng_offset", T(SIZE_T), K_REQ },
+	{ "rng_seed", T(SIZE_T), K_REQ },
 };
 
 #define NKEYS(a)	(sizeof(a) / sizeof((a)[0]))
@@ -121,15 +136,21 @@ cntk_v2_op_name(uint64_t op)
 	return op < CNTK_V2_OPS ? cntk_v2_ops[op] : "(unknown)";
 }
 
+static int
+entry_key_cmp(const void *key, const void *elem)
+{
+	return strcmp(key,
+	    (*(CNTK__Proto__Dictionary__DataEntry *const *)elem)->key);
+}
+
 const value_t *
 cntk_v2_get(const CNTK__Proto__Dictionary *d, const char *key)
 {
-	size_t i;
+	CNTK__Proto__Dictionary__DataEntry **e;
 
-	for (i = 0; i < d->n_data; i++)
-		if (strcmp(d->data[i]->key, key) == 0)
-			return d->data[i]->value;
-	return NULL;
+	e = bsearch(key, d->data, d->n_data, sizeof(d->data[0]), /* NOLINT(bugprone-sizeof-expression): pointers */
+	    entry_key_cmp);
+	return e != NULL ? (*e)->value : NULL;
 }
 
 static bool
@@ -140,55 +161,64 @@ is_string(const value_t *v, const char *s)
 	    strcmp(v->string_value, s) == 0;
 }
 
+/* Before the tree pass, so the entries are not sorted yet: a plain scan. */
 int
 cntk_v2_is_model(const CNTK__Proto__Dictionary *top)
 {
-	return is_string(cntk_v2_get(top, "type"), "CompositeFunction");
-}
-
-static const struct key_rule *
-key_find(const struct key_rule *rules, size_t n, const char *key)
-{
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (strcmp(rules[i].key, key) == 0)
-			return &rules[i];
-	return NULL;
+	for (i = 0; i < top->n_data; i++)
+		if (strcmp(top->data[i]->key, "type") == 0)
+			return is_string(top->data[i]->value,
+			    "CompositeFunction");
+	return 0;
+}
+
+static bool
+key_needed(const struct key_rule *k, bool variant)
+{
+	return k->need == K_REQ || (variant && k->need == K_VAR_REQ);
 }
 
 /*
  * Exactly the keys of `rules` (the variant ones only when `variant`), each
- * with its value type.  The tree pass has made keys unique and matched
- * every value_type to the member present, so value_type is the truth.
+ * with its value type.  The tree pass has sorted the entries and made
+ * them unique, and the tables are sorted the same way, so one merge walk
+ * does it; value_type has been matched to the member present.  An unknown
+ * key is reported before a missing one.
  */
 static int
 check_keys(struct cntk_v2 *c, const CNTK__Proto__Dictionary *d,
     const struct key_rule *rules, size_t n, bool variant, const char *where)
 {
-	const struct key_rule *k;
+	const char *missing = NULL;
 	const value_t *v;
-	size_t i;
+	size_t i, j = 0;
+	int cmp = 0;
 
-	for (i = 0; i < d->n_data; i++) {
-		k = key_find(rules, n, d->data[i]->key);
-		if (k == NULL || (!variant && (k->need == K_VAR_REQ ||
-		    k->need == K_VAR_OPT)))
+	for (i = 0; i < d->n_data; i++, j++) {
+		for (; j < n && (cmp = strcmp(rules[j].key,
+		    d->data[i]->key)) < 0; j++)
+			if (missing == NULL && key_needed(&rules[j], variant))
+				missing = rules[j].key;
+		if (j == n || cmp != 0 || (!variant &&
+		    (rules[j].need == K_VAR_REQ || rules[j].need == K_VAR_OPT)))
 			return cntk_v2_reject(c, REASON_UNKNOWN_KEY,
 			    "%s has key '%s', which CNTK does not write there",
 			    where, d->data[i]->key);
 		v = d->data[i]->value;
-		if (v == NULL || v->value_type != k->type)
+		if (v == NULL || v->value_type != rules[j].type)
 			return cntk_v2_reject(c, REASON_WRONG_TYPE,
 			    "%s '%s' has value_type %d, expected %d", where,
-			    k->key, v != NULL ? (int)v->value_type : 0,
-			    (int)k->type);
+			    rules[j].key, v != NULL ? (int)v->value_type : 0,
+			    (int)rules[j].type);
 	}
-	for (i = 0; i < n; i++)
-		if ((rules[i].need == K_REQ || (variant && rules[i].need ==
-		    K_VAR_REQ)) && cntk_v2_get(d, rules[i].key) == NULL)
-			return cntk_v2_reject(c, REASON_MISSING_KEY,
-			    "%s has no '%s'", where, rules[i].key);
+	for (; j < n; j++)
+		if (missing == NULL && key_needed(&rules[j], variant))
+			missing = rules[j].key;
+	if (missing != NULL)
+		return cntk_v2_reject(c, REASON_MISSING_KEY, "%s has no '%s'",
+		    where, missing);
 	return 0;
 }
 

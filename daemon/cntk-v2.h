@@ -108,7 +108,10 @@ int	cntk_v2_check_attrs(struct cntk_v2 *c, const struct cntk_v2_fn *f);
  * through PastValue/FutureValue (§2.11).  Sets fns[].n_outputs.
  */
 int	cntk_v2_check_graph(struct cntk_v2 *c, struct cntk_v2_graph *g);
-/* The value under `key`, or NULL.  Borrowed from d. */
+/*
+ * The value under `key`, or NULL.  Borrowed from d.  Binary search: d must
+ * have been sorted by cntk_v2_check_tree().
+ */
 const CNTK__Proto__DictionaryValue *
 	cntk_v2_get(const CNTK__Proto__Dictionary *d, const char *key);
 /* The §2.9 enum name of op (< CNTK_V2_OPS). */
