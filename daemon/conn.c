@@ -24,6 +24,7 @@
 #include "policy.h"
 #include "pool.h"
 #include "request.h"
+#include "stats.h"
 #include "supervisor-internal.h"
 
 #define CONN_GROUPS_MAX	256
@@ -121,6 +122,7 @@ conn_send_status(struct conn *c, uint32_t id)
 	wire_status_add(&st, "denied", "%llu", (unsigned long long)k->denied);
 	canary_status_add(&st);		/* the sandbox layers, measured */
 	conn_status_load(s, &st);
+	stats_status_add(&st);		/* uptime, reasons, latency */
 	buf_init(&b, mem, sizeof(mem));
 	(void)wire_encode_status(&b, &st);
 	conn_send(c, WIRE_ANS_STATUS, id, &b, -1);
