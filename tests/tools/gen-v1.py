@@ -644,6 +644,11 @@ def bad_cases():
     selfloop = logreg_nodes(10)
     selfloop.append(Node("Plus", "s", b"", "float", ["s", "z"]))
     c(("self-loop", model(10, selfloop, outputs=["s"]), "bad-structure"))
+    # CNTK takes any file starting with "B\0" for v1; we need all of BCN.
+    c(("two-byte-sniff", b"B\0Q\0" + base[4:], "unknown-format"))
+    c(("bcn-then-garbage", ws("BCN") + b"\xff" * 64, "bad-data-type"))
+    c(("bcn-v10-then-garbage", ws("BCN") + ws("BVersion") + u64(10) +
+       ws("EVersion") + b"\xff" * 64, "count-limit"))
     c(("checkpoint", ws("BVersion") + u64(2) + ws("EVersion") + ws("BCKP") +
        ws("ECKP"), "not-a-model"))
     c(("version-no-bcn", ws("BVersion") + u64(2) + ws("EVersion") +
