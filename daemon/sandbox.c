@@ -457,12 +457,17 @@ sandbox_confine(const struct sandbox_config *cfg, uint32_t *layers,
 	if ((r = sandbox_nnp()) < 0)
 		return r;
 	*layers |= SANDBOX_NNP;
-	if ((r = sandbox_landlock(layers)) < 0)
+	if (!(cfg->disable & SANDBOX_LANDLOCK) &&
+	    (r = sandbox_landlock(layers)) < 0)
 		return r;
 	sandbox_mark(cfg, SANDBOX_STEP_LANDLOCK, t);
 	/* Refuse before the filter: a missing required layer is fatal. */
-	if ((cfg->required & ~(*layers | SANDBOX_SECCOMP)) != 0)
+	if ((cfg->required & ~(*layers | SANDBOX_SECCOMP)) != 0 ||
+	    ((cfg->required & SANDBOX_SECCOMP) &&
+	    (cfg->disable & SANDBOX_SECCOMP)))
 		return -EOPNOTSUPP;
+	if (cfg->disable & SANDBOX_SECCOMP)
+		return 0;
 	if ((r = sandbox_seccomp()) < 0)
 		return r;
 	*layers |= SANDBOX_SECCOMP;

@@ -72,6 +72,12 @@ struct sandbox_config {
 	int		keep_fd;	/* highest fd kept open (the socket) */
 	uint32_t	required;	/* layers whose absence is fatal */
 	uint64_t	*step_ns;	/* NULL, or SANDBOX_STEPS ns to fill */
+	/*
+	 * SANDBOX_LANDLOCK and/or SANDBOX_SECCOMP not to put in place: only
+	 * the -Dtest_hooks worker sets this, so that tests can show what the
+	 * self-check and the policy floor do with a weaker sandbox.
+	 */
+	uint32_t	disable;
 };
 
 /*

@@ -58,6 +58,7 @@ enum worker_hook {
 static enum worker_hook arg_hook;
 static enum worker_attack arg_attack;	/* worker-attack.c */
 static pid_t arg_supervisor;		/* getppid() is denied inside */
+static uint32_t arg_weaken;		/* sandbox layers to leave out */
 #endif
 
 static struct sandbox_config arg_sandbox;
@@ -157,6 +158,11 @@ worker_opt_hook(const char *v)
 			arg_hook = (enum worker_hook)i;
 			return 0;
 		}
+	/* A weaker sandbox, for the self-check and floor tests. */
+	if (strcmp(v, "no-landlock") == 0 || strcmp(v, "no-seccomp") == 0) {
+		arg_weaken = v[3] == 'l' ? SANDBOX_LANDLOCK : SANDBOX_SECCOMP;
+		return 0;
+	}
 	arg_attack = worker_attack_parse(v);
 	return arg_attack != WORKER_ATTACK_NONE ? 0 : -EINVAL;
 }
@@ -458,6 +464,8 @@ main(int argc, char *argv[])
 	abi = arg_canary ? sandbox_landlock_abi() : 0;
 #if TEST_HOOKS
 	arg_supervisor = getppid();
+	arg_sandbox.disable = arg_weaken;
+	arg_sandbox.required &= ~arg_weaken;
 #endif
 	if ((r = sandbox_enter(&arg_sandbox, &layers)) < 0) {
 		log_warnx("cannot enter the sandbox: %s", strerror(-r));

@@ -10,6 +10,11 @@ model that starts with SAFELOAD-ATTACK, so the same daemon also gets an
 honest model.  Each attack must fail or kill the worker; safeloadd must
 answer that request with a reason (worker-crashed or worker-timeout),
 stay up, and accept the honest model next.
+
+Then the start-up self-check against weakened workers (the no-seccomp and
+no-landlock hooks): safeloadd must refuse to start when its canary
+survives or the default profile's sandbox_floor is not met, and must
+refuse a profile whose floor names a missing layer with sandbox-floor.
 """
 import json
 import os
@@ -96,6 +101,53 @@ def run_attack(tmp, pol, model, honest, attack, endings, what):
              "daemon's log")
 
 
+def start_fails(tmp, hook, policy, what):
+    """safeloadd with a weakened worker must refuse to start."""
+    pol = os.path.join(tmp, "policy-%s.conf" % hook)
+    with open(pol, "w") as f:
+        f.write(policy)
+    d = h.Daemon("--policy", pol, "--worker", wrapper(tmp, hook))
+    up = d.start()
+    if up:
+        d.stop()
+    else:
+        d.proc.wait(h.STOP_TIMEOUT_S)
+    log = d.log()
+    t.ok(not up and d.proc.returncode not in (0, None)
+         and "sandbox self-check failed" in log, what, log)
+
+
+def floor_checks(tmp, honest):
+    """The self-check measures the layers; the policy floor is enforced."""
+    start_fails(tmp, "no-seccomp", POLICY,
+                "no-seccomp worker: the canary survives, safeloadd refuses "
+                "to start")
+    start_fails(tmp, "no-landlock", POLICY + "[profile default]\n"
+                "sandbox_floor = seccomp landlock\n",
+                "no-landlock worker, default profile needs landlock: "
+                "safeloadd refuses to start")
+    pol = os.path.join(tmp, "policy-strict.conf")
+    with open(pol, "w") as f:
+        f.write(POLICY + "[profile strict]\nusers = %d\n"
+                "sandbox_floor = seccomp landlock\n" % os.getuid())
+    d = h.Daemon("--policy", pol, "--worker", wrapper(tmp, "no-landlock"))
+    if not t.ok(d.start(), "no-landlock worker: safeloadd starts (the "
+                "default profile does not need landlock)", d.log()):
+        return
+    rc, out, _ = d.client("status")
+    t.ok("sandbox_missing:" in out and "landlock" in
+         out.split("sandbox_missing:")[1].split("\n")[0],
+         "status reports landlock missing", out)
+    rc, o, detail = one_check(d, honest)
+    t.ok(rc == 0 and o and o["verdict"] == "accept",
+         "default profile is served", detail)
+    rc, out, err = d.client("check", "--json", "--profile", "strict", honest)
+    t.ok(rc != 0 and "sandbox-floor" in out + err,
+         "profile 'strict' (floor: landlock) is refused with sandbox-floor",
+         out + err)
+    d.stop()
+
+
 def skip_all(why):
     """meson's TAP reader wants the plan and exit 0, not 77."""
     print("1..0 # SKIP " + why)
@@ -122,6 +174,7 @@ def main():
         os.unlink(SHELL_MARK)
     for attack, endings, what in ATTACKS:
         run_attack(tmp, pol, model, honest, attack, endings, what)
+    floor_checks(tmp, honest)
     with open(model, "rb") as f:
         t.ok(f.read() == before, "the attack model file is unchanged")
     t.done()
