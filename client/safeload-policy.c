@@ -69,6 +69,8 @@ policy_cmd_check(int argc, char **argv)
 	}
 	if ((p = policy_cli_load(argv[1])) == NULL)
 		return POLICY_EXIT_INVALID;
+	/* Warnings do not fail the lint: the daemon would load the file. */
+	(void)policy_lint(p, argv[1], stderr);
 	printf("%s: ok, policy %s\n", argv[1], policy_digest(p));
 	policy_free(p);
 	return POLICY_EXIT_OK;

@@ -1,7 +1,8 @@
 /*
  * policy-explain.c: print the effective rules of a loaded policy, after
- * defaults, in the policy file's own syntax (role: library, used by
- * `safeload policy explain`).
+ * defaults, in the policy file's own syntax, and the lint warnings about
+ * rules that load but do not do what they seem to (role: library, used by
+ * `safeload policy explain` and `safeload policy check`).
  *
  * What is printed is what the daemon enforces: every key with its value,
  * whether the file set it or the default did, so an ops person can read
@@ -182,4 +183,81 @@ policy_explain(const struct policy *p, FILE *out, uid_t uid,
 		    strcmp(profile, p->profiles[i].name) == 0)
 			explain_profile(&p->profiles[i], out);
 	return 0;
+}
+
+static int
+lint_id_in(const struct policy_idlist *l, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->ids[i].resolved && l->ids[i].id == id)
+			return 1;
+	return 0;
+}
+
+/* Can anyone the profile names get past [access] at all? */
+static int
+lint_reachable(const struct policy *p, const struct policy_profile *pr)
+{
+	size_t i;
+
+	if (pr->users.n == 0 && pr->groups.n == 0)
+		return 1;
+	for (i = 0; i < pr->users.n; i++)
+		if (pr->users.ids[i].id == 0 ||
+		    pr->users.ids[i].id == (uint32_t)p->owner ||
+		    lint_id_in(&p->users, pr->users.ids[i].id))
+			return 1;
+	for (i = 0; i < pr->groups.n; i++)
+		if (lint_id_in(&p->groups, pr->groups.ids[i].id))
+			return 1;
+	return 0;
+}
+
+static int
+lint_profile(const struct policy *p, const struct policy_profile *pr,
+    const char *file, FILE *out)
+{
+	size_t i, k;
+	int n = 0;
+
+#define WARN(...) do { fprintf(out, "%s:%u: warning: [profile %s]: ", \
+	file, pr->line, pr->name); fprintf(out, __VA_ARGS__); \
+	fprintf(out, "\n"); n++; } while (0)
+	if (!lint_reachable(p, pr))
+		WARN("it names only users and groups that [access] does not "
+		    "let connect (members of an [access] group may still)");
+	for (i = 0; i < pr->allow_ops.n; i++)
+		for (k = 0; k < pr->deny_ops.n; k++)
+			if (strcmp(pr->allow_ops.names[i],
+			    pr->deny_ops.names[k]) == 0)
+				WARN("'%s' is in allow_ops and deny_ops; deny "
+				    "wins", pr->deny_ops.names[k]);
+	if (!pr->require_signature && (pr->n_keys > 0 || pr->n_digests > 0))
+		WARN("public keys and trusted_digests take effect only with "
+		    "require_signature = yes");
+	if (pr->udf_allow > 0)
+		WARN("this version rejects every user-defined function; the "
+		    "names listed have no effect yet");
+	if (pr->allow_ops.set && pr->allow_ops.n == 0)
+		WARN("allow_ops is empty: every model with an op is rejected");
+#undef WARN
+	return n;
+}
+
+int
+policy_lint(const struct policy *p, const char *file, FILE *out)
+{
+	size_t i;
+	int n = 0;
+
+	if (p->users.n == 0 && p->groups.n == 0) {
+		fprintf(out, "%s: warning: [access] lets in only root and uid "
+		    "%u\n", file, (unsigned)p->owner);
+		n++;
+	}
+	for (i = 0; i < p->n_profiles; i++)
+		n += lint_profile(p, &p->profiles[i], file, out);
+	return n;
 }

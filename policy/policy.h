@@ -124,3 +124,10 @@ int		 policy_require_signature(const struct policy *p,
  */
 int		 policy_explain(const struct policy *p, FILE *out, uid_t uid,
 		    const char *profile);
+/*
+ * Print "FILE:LINE: warning: ..." for rules that load but do not do what
+ * they seem to (a profile nobody can reach, an op both allowed and
+ * denied, keys without require_signature, ...).  Returns the count.
+ */
+int		 policy_lint(const struct policy *p, const char *file,
+		    FILE *out);

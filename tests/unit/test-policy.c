@@ -437,6 +437,36 @@ test_example(void)
 	free(text);
 }
 
+static void
+test_lint(void)
+{
+	const char *err;
+	struct policy *p = parse("[access]\nusers = root\n[profile x]\n"
+	    "users = 4242\nallow_ops = Times\ndeny_ops = Times\n", &err);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int n;
+
+	if (p == NULL || f == NULL) {
+		ok(0, "lint: %s", err ? err : "no memstream");
+		if (f != NULL)
+			fclose(f);
+		policy_free(p);
+		return;
+	}
+	n = policy_lint(p, "t.conf", f);
+	fclose(f);
+	ok(n == 2 && strstr(text, "t.conf:3: warning: [profile x]: 'Times' "
+	    "is in allow_ops and deny_ops") != NULL, "lint: %d warnings", n);
+	free(text);
+	/* A second reference keeps the policy alive past one free. */
+	ok(policy_ref(p) == p, "policy_ref");
+	policy_free(p);
+	ok(policy_digest(p)[0] != '\0', "still alive after one free");
+	policy_free(p);
+}
+
 int
 main(void)
 {
@@ -452,6 +482,7 @@ main(void)
 	test_signature();
 	test_rules_apply();
 	test_example();
+	test_lint();
 	(void)rmdir(dir);
 	return tap_done();
 }
