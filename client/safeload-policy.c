@@ -20,6 +20,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "policy.h"
 #include "safeload-limits.h"
 #include "safeload.h"
@@ -51,7 +52,9 @@ policy_cli_load(const char *file)
 	struct policy *p = NULL;
 	const char *err = "unknown error";
 
-	if (policy_load(file, 0, &p, &err) < 0) {
+	/* As safeloadd: no file at the default path is the built-in one. */
+	if (policy_load(file, strcmp(file, POLICY_DEFAULT_PATH) == 0, &p,
+	    &err) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return NULL;
 	}
@@ -71,7 +74,9 @@ policy_cmd_check(int argc, char **argv)
 		return POLICY_EXIT_INVALID;
 	/* Warnings do not fail the lint: the daemon would load the file. */
 	(void)policy_lint(p, argv[1], stderr);
-	printf("%s: ok, policy %s\n", argv[1], policy_digest(p));
+	printf("%s: %s, policy %s\n", argv[1], policy_is_builtin(p) ?
+	    "no such file: the built-in default applies" : "ok",
+	    policy_digest(p));
 	policy_free(p);
 	return POLICY_EXIT_OK;
 }

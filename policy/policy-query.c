@@ -58,6 +58,12 @@ policy_cache_bytes(const struct policy *p)
 	return p->cache_bytes;
 }
 
+int
+policy_is_builtin(const struct policy *p)
+{
+	return p->builtin;
+}
+
 const char *
 policy_digest(const struct policy *p)
 {

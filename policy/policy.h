@@ -97,6 +97,8 @@ uint64_t	 policy_cache_bytes(const struct policy *p);
  * default, of a text naming its values).
  */
 const char	*policy_digest(const struct policy *p);
+/* 1 for the built-in default (no file at the default path). */
+int		 policy_is_builtin(const struct policy *p);
 /* 1 if the model's sha256 is in the profile's trusted_digests, else 0. */
 int		 policy_digest_trusted(const struct policy *p,
 		    const char *profile, const uint8_t sha256[32]);
