@@ -496,3 +496,78 @@ v1_matrix(struct cntk_v1 *c, uint64_t *ret_elements)
 	*ret_elements = n;
 	return 0;
 }
+
+/* Counted reads: n values of one primitive, stopping at the first error. */
+int
+v1_u64s(struct cntk_v1 *c, unsigned n)
+{
+	uint64_t v;
+	int r = 0;
+
+	while (n-- > 0 && r == 0)
+		r = v1_u64(c, &v);
+	return r;
+}
+
+int
+v1_i32s(struct cntk_v1 *c, unsigned n)
+{
+	int32_t v;
+	int r = 0;
+
+	while (n-- > 0 && r == 0)
+		r = v1_i32(c, &v);
+	return r;
+}
+
+int
+v1_u32s(struct cntk_v1 *c, unsigned n)
+{
+	uint32_t v;
+	int r = 0;
+
+	while (n-- > 0 && r == 0)
+		r = v1_u32(c, &v);
+	return r;
+}
+
+int
+v1_f32s(struct cntk_v1 *c, unsigned n)
+{
+	int r = 0;
+
+	while (n-- > 0 && r == 0)
+		r = v1_f32(c);
+	return r;
+}
+
+int
+v1_bools_n(struct cntk_v1 *c, unsigned n)
+{
+	int r = 0;
+
+	while (n-- > 0 && r == 0)
+		r = v1_bool(c, NULL);
+	return r;
+}
+
+/* n TensorShapes in the modern form. */
+int
+v1_shapes(struct cntk_v1 *c, unsigned n)
+{
+	int r = 0;
+
+	while (n-- > 0 && r == 0)
+		r = v1_shape(c, false, NULL);
+	return r;
+}
+
+int
+v1_f64s(struct cntk_v1 *c, unsigned n)
+{
+	int r = 0;
+
+	while (n-- > 0 && r == 0)
+		r = v1_f64(c);
+	return r;
+}

@@ -20,119 +20,10 @@ struct v1_node_type {
 	int		(*read)(struct cntk_v1 *);	/* NULL: no payload */
 };
 
-/* Versions at which payload fields appeared (§3.3). */
-#define V_TENSOR	3u	/* lr multipliers, tensor shapes, axes */
-#define V_DELAY_SHAPE	4u	/* PastValue TensorShape (v > 3) */
-#define V_ND_CONV	5u
-#define V_BN_BLEND	6u
-#define V_DYN_AXIS	8u
-#define V_CONV_TRANS	9u
-#define V_INPUT_LR	10u
-#define V_WHERE_AXIS	11u
-#define V_TIMES_INFER	12u
-#define V_BN_VAR	13u
-#define V_RNN_AXIS	14u
-#define V_RNG_ULONG	16u	/* seed as unsigned long: 4 or 8 bytes */
-#define V_RNG_U64	17u
-#define V_DILATION	18u
-#define V_BN_RUN_ZERO	19u	/* only this version */
-#define V_CONV_OUT	20u
-#define V_CEIL_OUT	21u
-#define V_MULTI_SLICE	22u
-#define V_INCLUDE_PAD	23u
-#define V_KEEP_DIMS	24u
-#define V_PERMUTE	25u
-#define V_ROI_KIND	26u
-#define V_STRIDE	27u
-
-/*
- * BatchNormalization's own versions before model version 6: CNTK reads
- * 0x00010001 to 0x00010004; 2 added layout and minibatch count, 3 epsilon
- * and the engine flag.
- */
-#define V1_BN_OLD_MIN		0x00010001
-#define V1_BN_OLD_LAYOUT	0x00010002
-#define V1_BN_OLD_EPSILON	0x00010003
-#define V1_BN_OLD_MAX		0x00010004
-
 /* The 8-bit format strings in Trace's formatting options. */
 #define V1_TRACE_FORMATS	8u
 /* NoiseContrastiveEstimation eval modes: Softmax, Unnormalized, None. */
 #define V1_NCE_MODES	3
-
-static int
-v1_u64s(struct cntk_v1 *c, unsigned n)
-{
-	uint64_t v;
-	int r = 0;
-
-	while (n-- > 0 && r == 0)
-		r = v1_u64(c, &v);
-	return r;
-}
-
-static int
-v1_i32s(struct cntk_v1 *c, unsigned n)
-{
-	int32_t v;
-	int r = 0;
-
-	while (n-- > 0 && r == 0)
-		r = v1_i32(c, &v);
-	return r;
-}
-
-static int
-v1_u32s(struct cntk_v1 *c, unsigned n)
-{
-	uint32_t v;
-	int r = 0;
-
-	while (n-- > 0 && r == 0)
-		r = v1_u32(c, &v);
-	return r;
-}
-
-static int
-v1_f32s(struct cntk_v1 *c, unsigned n)
-{
-	int r = 0;
-
-	while (n-- > 0 && r == 0)
-		r = v1_f32(c);
-	return r;
-}
-
-static int
-v1_bools_n(struct cntk_v1 *c, unsigned n)
-{
-	int r = 0;
-
-	while (n-- > 0 && r == 0)
-		r = v1_bool(c, NULL);
-	return r;
-}
-
-/* n TensorShapes in the modern form. */
-static int
-v1_shapes(struct cntk_v1 *c, unsigned n)
-{
-	int r = 0;
-
-	while (n-- > 0 && r == 0)
-		r = v1_shape(c, false, NULL);
-	return r;
-}
-
-static int
-v1_f64s(struct cntk_v1 *c, unsigned n)
-{
-	int r = 0;
-
-	while (n-- > 0 && r == 0)
-		r = v1_f64(c);
-	return r;
-}
 
 /* CNTK checks the value's size against the declared shape; so do we. */
 static int
@@ -232,131 +123,6 @@ read_quantized_times(struct cntk_v1 *c)
 	if ((r = read_times(c)) < 0)
 		return r;
 	return v1_u64s(c, 2);
-}
-
-/* The ConvolutionNodeBase part (§3.4), shared with Pooling. */
-static int
-read_conv_base(struct cntk_v1 *c)
-{
-	int r;
-
-	if (c->version < V_ND_CONV)
-		return 0;
-	/* kernel, map count, stride; sharing, auto-pad; lower, upper pad */
-	if ((r = v1_shapes(c, 3)) < 0 || (r = v1_bools(c)) < 0)
-		return r;
-	if ((r = v1_bools(c)) < 0 || (r = v1_shapes(c, 2)) < 0)
-		return r;
-	/* pool kind, image layout; max temp memory */
-	if ((r = v1_i32s(c, 2)) < 0 || (r = v1_u64s(c, 1)) < 0)
-		return r;
-	if (c->version >= V_CONV_TRANS && (r = v1_bool(c, NULL)) < 0)
-		return r;
-	if (c->version >= V_CONV_OUT && (r = v1_shape(c, false, NULL)) < 0)
-		return r;
-	if (c->version >= V_CEIL_OUT && (r = v1_bool(c, NULL)) < 0)
-		return r;
-	if (c->version >= V_INCLUDE_PAD && (r = v1_bool(c, NULL)) < 0)
-		return r;
-	return 0;
-}
-
-static int
-read_convolution(struct cntk_v1 *c)
-{
-	int r;
-
-	if ((r = read_conv_base(c)) < 0)
-		return r;
-	if (c->version < V_ND_CONV) {
-		/* kW, kH, sW, sH; map count, layout; zero pad */
-		if ((r = v1_u64s(c, 4)) < 0 || (r = v1_u32s(c, 2)) < 0 ||
-		    (r = v1_bool(c, NULL)) < 0)
-			return r;
-		return v1_u64s(c, 1);
-	}
-	if ((r = v1_bool(c, NULL)) < 0)
-		return r;
-	if (c->version >= V_DILATION)
-		return v1_shape(c, false, NULL);
-	return 0;
-}
-
-static int
-read_legacy_pooling(struct cntk_v1 *c)
-{
-	int r;
-
-	/* window width, image layout; window height, strides */
-	if ((r = v1_u32s(c, 2)) < 0)
-		return r;
-	return v1_u64s(c, 3);
-}
-
-static int
-read_roi_pooling(struct cntk_v1 *c)
-{
-	int r;
-
-	if ((r = v1_shape(c, false, NULL)) < 0)
-		return r;
-	if (c->version >= V_ROI_KIND && ((r = v1_i32s(c, 1)) < 0 ||
-	    (r = v1_f64(c)) < 0))
-		return r;
-	return 0;
-}
-
-/*
- * Before model version 6 BatchNormalization carried its own version pair
- * (written, readable) and fields that depend on it.  CNTK refuses a pair
- * that is corrupt, older than it can read or newer than it knows; so do
- * we.
- */
-static int
-read_batchnorm_legacy(struct cntk_v1 *c)
-{
-	int32_t written, readable;
-	int r;
-
-	if ((r = v1_i32(c, &written)) < 0 || (r = v1_i32(c, &readable)) < 0)
-		return r;
-	if (readable > written || written < V1_BN_OLD_MIN ||
-	    readable > V1_BN_OLD_MAX)
-		return v1_fail(c, REASON_UNSUPPORTED_VERSION,
-		    "node version 0x%08x readable as 0x%08x (CNTK reads "
-		    "0x%08x to 0x%08x)", (unsigned)written, (unsigned)readable,
-		    V1_BN_OLD_MIN, V1_BN_OLD_MAX);
-	/* eval, spatial; time constant (or the old averaging factor) */
-	if ((r = v1_bools_n(c, 2)) < 0 || (r = v1_f64(c)) < 0)
-		return r;
-	/* image layout, minibatch count */
-	if (written >= V1_BN_OLD_LAYOUT && ((r = v1_i32s(c, 1)) < 0 ||
-	    (r = v1_u64s(c, 1)) < 0))
-		return r;
-	/* epsilon, use-CNTK-engine */
-	if (written >= V1_BN_OLD_EPSILON && ((r = v1_f64(c)) < 0 ||
-	    (r = v1_bool(c, NULL)) < 0))
-		return r;
-	return 0;
-}
-
-static int
-read_batchnorm(struct cntk_v1 *c)
-{
-	int r;
-
-	if (c->version < V_BN_BLEND)
-		return read_batchnorm_legacy(c);
-	if ((r = v1_bool(c, NULL)) < 0 || (r = v1_f64s(c, 2)) < 0 ||
-	    (r = v1_i32s(c, 1)) < 0)
-		return r;
-	if (c->version == V_BN_RUN_ZERO)
-		r = v1_bool(c, NULL);
-	else
-		r = v1_u64s(c, 1);	/* run count, or minibatch count */
-	if (r < 0 || (r = v1_f64(c)) < 0)
-		return r;
-	return v1_bool(c, NULL);
 }
 
 static int
@@ -702,15 +468,15 @@ static const struct v1_node_type v1_types[] = {
 	{ "Asin", NULL },
 	{ "Asinh", NULL },
 	{ "Atanh", NULL },
-	{ "AveragePooling", read_legacy_pooling },
-	{ "BatchNormalization", read_batchnorm },
+	{ "AveragePooling", v1_read_legacy_pooling },
+	{ "BatchNormalization", v1_read_batchnorm },
 	{ "Cast", NULL },
 	{ "ClassBasedCrossEntropyWithSoftmax", NULL },
 	{ "ClassificationError", NULL },
 	{ "Clip", NULL },
 	{ "ColumnElementTimes", NULL },
-	{ "Convolution", read_convolution },
-	{ "ConvolutionSequenceShape", read_convolution },
+	{ "Convolution", v1_read_convolution },
+	{ "ConvolutionSequenceShape", v1_read_convolution },
 	{ "Cos", NULL },
 	{ "CosDistance", NULL },
 	{ "CosDistanceWithNegativeSamples", NULL },
@@ -758,8 +524,8 @@ static const struct v1_node_type v1_types[] = {
 	{ "LookupTable", NULL },
 	{ "MatrixL1Reg", NULL },
 	{ "MatrixL2Reg", NULL },
-	{ "MaxPooling", read_legacy_pooling },
-	{ "MaxUnpooling", read_conv_base },
+	{ "MaxPooling", v1_read_legacy_pooling },
+	{ "MaxUnpooling", v1_read_pooling },
 	{ "Mean", read_precomputed },
 	{ "Minus", NULL },
 	{ "NDCG1Eval", NULL },
@@ -775,10 +541,10 @@ static const struct v1_node_type v1_types[] = {
 	{ "PerDimMeanVarNormalization", NULL },
 	{ "PerDimMeanVarNormalizationNode", NULL },
 	{ "Plus", NULL },
-	{ "Pooling", read_conv_base },
+	{ "Pooling", v1_read_pooling },
 	{ "QuantizedTimes", read_quantized_times },
 	{ "RNN", read_rnn },
-	{ "ROIPooling", read_roi_pooling },
+	{ "ROIPooling", v1_read_roi_pooling },
 	{ "RandomSample", read_random_sample },
 	{ "RandomSampleInclusionFrequency", read_random_sample },
 	{ "Reciprocal", NULL },

@@ -58,12 +58,37 @@ struct v1_shape {
 	uint64_t	elements;	/* product of dims (checked) */
 };
 
+/* Versions at which payload fields appeared (§3.3). */
+#define V_TENSOR	3u	/* lr multipliers, tensor shapes, axes */
+#define V_DELAY_SHAPE	4u	/* PastValue TensorShape (v > 3) */
+#define V_ND_CONV	5u
+#define V_BN_BLEND	6u
+#define V_DYN_AXIS	8u
+#define V_CONV_TRANS	9u
+#define V_INPUT_LR	10u
+#define V_WHERE_AXIS	11u
+#define V_TIMES_INFER	12u
+#define V_BN_VAR	13u
+#define V_RNN_AXIS	14u
+#define V_RNG_ULONG	16u	/* seed as unsigned long: 4 or 8 bytes */
+#define V_RNG_U64	17u
+#define V_DILATION	18u
+#define V_BN_RUN_ZERO	19u	/* only this version */
+#define V_CONV_OUT	20u
+#define V_CEIL_OUT	21u
+#define V_MULTI_SLICE	22u
+#define V_INCLUDE_PAD	23u
+#define V_KEEP_DIMS	24u
+#define V_PERMUTE	25u
+#define V_ROI_KIND	26u
+#define V_STRIDE	27u
+
 /* One node, for the reference and cycle checks. */
 struct v1_node {
 	struct v1_str	name;
 	bool		related;	/* its BRelation record was seen */
-	bool		delay;		/* PastValue, FutureValue: may close a loop */
-	uint32_t	first;		/* its inputs: edges[first..first+n_in) */
+	bool		delay;		/* PastValue, FutureValue: loops */
+	uint32_t	first;		/* inputs: edges[first, first + n_in) */
 	uint32_t	n_in;
 };
 
@@ -76,8 +101,8 @@ struct cntk_v1 {
 	uint8_t				*out;	/* canonical bytes, len long */
 	size_t				 opos;	/* write cursor */
 	uint64_t			 version;
-	unsigned			 elsize;	/* this node's 2, 4 or 8 */
-	unsigned			 guessed_elsize;	/* before v7 */
+	unsigned			 elsize;	/* node's: 2, 4, 8 */
+	unsigned			 guessed_elsize; /* before v7 */
 	uint64_t			 elements;	/* matrix elements */
 	uint64_t			 params;	/* LearnableParameter */
 	uint64_t			 consts;	/* Mean, InvStdDev */
@@ -133,12 +158,27 @@ int	v1_shape(struct cntk_v1 *c, bool legacy_ok, struct v1_shape *ret);
 int	v1_bools(struct cntk_v1 *c);
 /* A dense matrix of the node's element type; its element count. */
 int	v1_matrix(struct cntk_v1 *c, uint64_t *ret_elements);
+/* Counted reads of n values (n TensorShapes in the modern form). */
+int	v1_u32s(struct cntk_v1 *c, unsigned n);
+int	v1_i32s(struct cntk_v1 *c, unsigned n);
+int	v1_u64s(struct cntk_v1 *c, unsigned n);
+int	v1_f32s(struct cntk_v1 *c, unsigned n);
+int	v1_f64s(struct cntk_v1 *c, unsigned n);
+int	v1_bools_n(struct cntk_v1 *c, unsigned n);
+int	v1_shapes(struct cntk_v1 *c, unsigned n);
 /* str as printable ASCII (others become '?'), cut to fit out[n]. */
 void	v1_str_print(const struct v1_str *s, char *out, size_t n);
 /* True when s is exactly the ASCII string a. */
 bool	v1_str_is(const struct v1_str *s, const char *a);
 /* memcmp-style order of two strings, for the name table. */
 int	v1_str_cmp(const struct v1_str *a, const struct v1_str *b);
+
+/* cntk-v1-conv.c: payload readers for the table in cntk-v1-nodes.c. */
+int	v1_read_convolution(struct cntk_v1 *c);
+int	v1_read_pooling(struct cntk_v1 *c);
+int	v1_read_legacy_pooling(struct cntk_v1 *c);
+int	v1_read_roi_pooling(struct cntk_v1 *c);
+int	v1_read_batchnorm(struct cntk_v1 *c);
 
 /* cntk-v1-nodes.c: the payload table. */
 struct v1_node_type;

@@ -211,8 +211,8 @@ check_mutations(const char *dir)
 	for (i = 0; i < n; i++) {
 		memcpy(copy, buf, n);
 		copy[i] ^= 0x41;
-		if (run(copy, n, &l, &res) == REASON_NONE && (res.canon_len != n ||
-		    memcmp(res.canon, copy, n) != 0))
+		if (run(copy, n, &l, &res) == REASON_NONE &&
+		    (res.canon_len != n || memcmp(res.canon, copy, n) != 0))
 			flips = false;
 		free(res.canon);
 	}
