@@ -63,6 +63,7 @@ static const char *const reason_codes[REASON__MAX] = {
 	[REASON_BAD_ATTRIBUTE_VALUE] = "bad-attribute-value",
 	[REASON_OP_VERSION_MISMATCH] = "op-version-mismatch",
 	[REASON_BAD_STORAGE_FORMAT] = "bad-storage-format",
+	[REASON_BAD_ARITY] = "bad-arity",
 };
 
 const char *

@@ -69,6 +69,7 @@ enum reason {
 	REASON_BAD_ATTRIBUTE_VALUE,	/* bad-attribute-value */
 	REASON_OP_VERSION_MISMATCH,	/* op-version-mismatch */
 	REASON_BAD_STORAGE_FORMAT,	/* bad-storage-format */
+	REASON_BAD_ARITY,		/* bad-arity */
 	REASON__MAX
 };
 
