@@ -169,21 +169,24 @@ static int
 parse_number(struct pctx *c, const struct pkey *k, const char *v,
     uint64_t *ret)
 {
-	const char *what = "a number";
+	const char *what = "a number", *unit = "";
 	int r;
 
 	switch (k->type) {
 	case K_SIZE:
 		r = parse_scaled(v, size_units, size_mul, ret);
 		what = "a size (bytes, or with K, M, G)";
+		unit = " bytes";
 		break;
 	case K_MS:
 		r = parse_scaled(v, ms_units, ms_mul, ret);
 		what = "a duration (seconds, or with s, ms, min)";
+		unit = "ms";
 		break;
 	case K_SEC:
 		r = parse_scaled(v, sec_units, sec_mul, ret);
 		what = "a duration (seconds, or with s, min)";
+		unit = "s";
 		break;
 	default:
 		r = parse_scaled(v, size_units, size_mul, ret);
@@ -193,9 +196,9 @@ parse_number(struct pctx *c, const struct pkey *k, const char *v,
 		break;
 	}
 	if (r < 0 || *ret < k->min || *ret > k->max)
-		return perr(c, "%s: '%s' is not %s from %llu to %llu", k->name,
-		    v, what, (unsigned long long)k->min,
-		    (unsigned long long)k->max);
+		return perr(c, "%s: '%s' is not %s from %llu%s to %llu%s",
+		    k->name, v, what, (unsigned long long)k->min, unit,
+		    (unsigned long long)k->max, unit);
 	return 0;
 }
 
