@@ -58,6 +58,37 @@ static const uint8_t cntk_v2_op_since[CNTK_V2_OPS] = {
 	[92] = 21, [94] = 22, [95] = 23, [96] = 23, [97] = 24,
 };
 
+/*
+ * Operands each op takes, where CNTK's shape inference indexes them
+ * without a count check (checked against every function of the corpus).
+ * Ops not listed (Block, Combine, Splice, the rarer ones) are not checked.
+ */
+struct arity {
+	uint8_t	min, max;	/* max 0: not checked */
+};
+
+#define ONE	{ 1, 1 }
+#define TWO	{ 2, 2 }
+
+static const struct arity cntk_v2_arity[CNTK_V2_OPS] = {
+	[0] = ONE, [1] = ONE, [2] = ONE, [3] = ONE, [4] = ONE, [5] = ONE,
+	[6] = ONE, [7] = ONE, [8] = ONE, [9] = ONE, [10] = ONE, [11] = ONE,
+	[12] = ONE, [13] = ONE, [14] = ONE, [15] = ONE, [16] = ONE, [17] = ONE,
+	[18] = ONE, [39] = ONE, [54] = ONE, [55] = ONE, [56] = ONE, [62] = ONE,
+	[64] = ONE, [65] = ONE, [68] = ONE, [75] = ONE, [77] = ONE, [78] = ONE,
+	[81] = ONE, [82] = ONE, [85] = ONE, [86] = ONE, [88] = ONE, [94] = ONE,
+	[95] = ONE, [96] = ONE,
+	[19] = TWO, [20] = TWO, [21] = TWO, [22] = TWO, [23] = TWO, [24] = TWO,
+	[25] = TWO, [26] = TWO, [27] = TWO, [28] = TWO, [29] = TWO, [31] = TWO,
+	[32] = TWO, [33] = TWO, [34] = TWO, [37] = TWO, [38] = TWO, [49] = TWO,
+	[50] = TWO, [52] = TWO, [53] = TWO, [69] = TWO, [74] = TWO,
+	[41] = { 3, 3 }, [42] = { 3, 3 },	/* Clip, Select */
+	[40] = { 5, 6 },	/* BatchNormalization: 5 before version 4 */
+};
+
+#undef ONE
+#undef TWO
+
 /* A short alias for the generated 28-character name, for readable lines. */
 #define T(x)	CNTK__PROTO__VALUE_TYPE__VALUE_##x
 
@@ -472,6 +503,19 @@ check_inputs(struct cntk_v2 *c, const CNTK__Proto__Vector *v, const char *uid)
 	return 0;
 }
 
+static int
+check_arity(struct cntk_v2 *c, const struct cntk_v2_fn *f)
+{
+	const struct arity *a = &cntk_v2_arity[f->op];
+
+	if (a->max == 0 || (f->inputs->n_value >= a->min &&
+	    f->inputs->n_value <= a->max))
+		return 0;
+	return cntk_v2_reject(c, REASON_BAD_ARITY,
+	    "'%s' (%s) has %zu operands; the op takes %u to %u", f->uid,
+	    cntk_v2_op_name(f->op), f->inputs->n_value, a->min, a->max);
+}
+
 /* A Block's composite header (§2.8); its root is checked with the graph. */
 static int
 check_block_composite(struct cntk_v2 *c, const CNTK__Proto__Dictionary *d,
@@ -507,7 +551,8 @@ check_function_body(struct cntk_v2 *c, struct cntk_v2_fn *f)
 		return r;
 	f->inputs = cntk_v2_get(f->d, "inputs")->vector_value;
 	f->attrs = cntk_v2_get(f->d, "attributes")->dictionary_value;
-	if ((r = check_inputs(c, f->inputs, f->uid)) < 0)
+	if ((r = check_inputs(c, f->inputs, f->uid)) < 0 ||
+	    (r = check_arity(c, f)) < 0)
 		return r;
 	if (f->op == CNTK_V2_OP_BLOCK &&
 	    (r = check_block_composite(c, f->d, f->uid)) < 0)

@@ -375,7 +375,7 @@ def m_dup_axis(m):
 
 def m_cycle(m):
     f = m.fn(OP["PastValue"])
-    f.data["op"].size_t_value = OP["Negate"]
+    f.data["op"].size_t_value = OP["Plus"]
     del f.data["attributes"].dictionary_value.data["offset"]
 
 
@@ -424,6 +424,19 @@ def m_attr_value(op, name, value):
 
 def m_op_version(m):
     m.fn(OP["StableSigmoid"]).data["version"].size_t_value = 2
+
+
+def m_drop_operand(op):
+    def mut(m):
+        del m.fn(op).data["inputs"].vector_value.value[-1]
+    return mut
+
+
+def m_extra_operand(op):
+    def mut(m):
+        ins = m.fn(op).data["inputs"].vector_value.value
+        ins.add().CopyFrom(ins[0])
+    return mut
 
 
 def m_nul_in_attr(m):
@@ -533,6 +546,11 @@ MUTATIONS = [
     ("stablesigmoid-at-version-2", "logistic", m_op_version,
      "op-version-mismatch"),
     ("nul-in-attribute-string", "sample", m_nul_in_attr, "invalid-string"),
+    ("plus-one-operand", "logistic", m_drop_operand(OP["Plus"]), "bad-arity"),
+    ("times-three-operands", "logistic", m_extra_operand(OP["Times"]),
+     "bad-arity"),
+    ("sigmoid-no-operand", "logistic", m_drop_operand(OP["StableSigmoid"]),
+     "bad-arity"),
 ]
 
 

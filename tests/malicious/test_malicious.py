@@ -34,7 +34,7 @@ V2_CODES = {
     "bad-dimension", "duplicate-axis", "forward-reference",
     "bad-output-index", "graph-cycle", "bad-block-map", "missing-attribute",
     "unknown-attribute", "bad-attribute-value", "op-version-mismatch",
-    "bad-storage-format",
+    "bad-storage-format", "bad-arity",
 }
 
 t = h.Tap()

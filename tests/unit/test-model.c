@@ -449,6 +449,8 @@ test_graph_rejects(void)
 	expect_model(&k, REASON_BAD_VARIABLE_KIND, "stored Output variable");
 	k = base, k.kind = 4;
 	expect_model(&k, REASON_NONE, "Input0 as a free Placeholder");
+	k = base, k.op = 3;
+	expect_model(&k, REASON_BAD_ARITY, "ReLU with two operands");
 }
 
 static void
