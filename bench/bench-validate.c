@@ -143,16 +143,39 @@ run_phase(enum phase p, const uint8_t *buf, size_t len,
 	return r;
 }
 
+/*
+ * n rounds of every phase into t[phase][round], in a rotating order:
+ * whoever runs first in a round pays the page faults.
+ */
 static int
-bench_file(const char *path, int n)
+bench_rounds(const char *path, const uint8_t *buf, size_t len,
+    CNTK__Proto__Dictionary *top, int n, double *t[PH__MAX])
 {
 	static const char *const names[PH__MAX] = { "decode", "checks",
 	    "full" };
+	int i, k, p;
+
+	for (i = 0; i < n; i++)
+		for (k = 0; k < PH__MAX; k++) {
+			p = (i + k) % PH__MAX;
+			if (run_phase((enum phase)p, buf, len, top,
+			    &t[p][i]) < 0) {
+				fprintf(stderr, "%s: rejected in %s\n", path,
+				    names[p]);
+				return -EBADMSG;
+			}
+		}
+	return 0;
+}
+
+static int
+bench_file(const char *path, int n)
+{
 	CNTK__Proto__Dictionary *top = NULL;
 	double *t[PH__MAX] = { NULL }, med[PH__MAX];
 	struct stat st;
 	uint8_t *buf = MAP_FAILED;
-	int fd = -1, i, k, p, r = -1;
+	int fd = -1, p, r = -1;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 ||
 	    fstat(fd, &st) < 0 || st.st_size == 0 ||
@@ -169,17 +192,8 @@ bench_file(const char *path, int n)
 		fprintf(stderr, "%s: does not decode\n", path);
 		goto out;
 	}
-	/* Rotate the order each round: whoever runs first pays page faults. */
-	for (i = 0; i < n; i++)
-		for (k = 0; k < PH__MAX; k++) {
-			p = (i + k) % PH__MAX;
-			if (run_phase((enum phase)p, buf, (size_t)st.st_size,
-			    top, &t[p][i]) < 0) {
-				fprintf(stderr, "%s: rejected in %s\n", path,
-				    names[p]);
-				goto out;
-			}
-		}
+	if (bench_rounds(path, buf, (size_t)st.st_size, top, n, t) < 0)
+		goto out;
 	for (p = 0; p < PH__MAX; p++) {
 		qsort(t[p], (size_t)n, sizeof(double), cmp_double);
 		med[p] = t[p][n / 2];
