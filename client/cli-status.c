@@ -8,8 +8,10 @@
  * an item another part of the daemon adds shows up without a change here.
  * A value is read as one of:
  *	a number		"17", "0.25"
+ *	a percentage		"68.0%"
+ *	a number of a maximum	"1024/268435456"
  *	named numbers		"p50=0.21 p99=0.9", "depth-limit=2 busy=1"
- *	a list of words		"rlimits nnp seccomp"
+ *	a list of words		"rlimits nnp seccomp", "rlimits,seccomp"
  *	anything else, a string	"0.1.0", "sha256:..."
  * A key ending in _ms is converted to seconds for Prometheus, as its
  * naming conventions ask.
@@ -26,6 +28,8 @@
 
 enum value_kind {
 	VALUE_NUMBER,
+	VALUE_PERCENT,
+	VALUE_RATIO,
 	VALUE_PAIRS,
 	VALUE_WORDS,
 	VALUE_STRING,
@@ -59,6 +63,14 @@ static const struct {
 	{ "latency_ms", "gauge", "quantile", "Request latency percentiles" },
 	{ "sandbox", "gauge", "layer", "Sandbox layers measured active" },
 	{ "sandbox_layers", "gauge", "layer", "Sandbox layers measured active" },
+	{ "sandbox_missing", "gauge", "layer", "Sandbox layers not active" },
+	{ "workers_idle", "gauge", NULL, "Workers spawned and waiting" },
+	{ "queued", "gauge", NULL, "Requests waiting for a worker" },
+	{ "cache_hits", "counter", NULL, "Result cache hits" },
+	{ "cache_misses", "counter", NULL, "Result cache misses" },
+	{ "cache_hit_rate", "gauge", NULL, "Result cache hit ratio" },
+	{ "cache_entries", "gauge", NULL, "Results in the cache" },
+	{ "cache_bytes", "gauge", NULL, "Bytes in the result cache" },
 	{ "cache", "counter", "event", "Result cache lookups" },
 };
 
@@ -92,7 +104,10 @@ is_word_char(char c)
 	    (c >= '0' && c <= '9') || strchr("_.:+-/", c) != NULL;
 }
 
-/* Does every space-separated token pass? (with_number: "name=N") */
+/* Tokens are separated by spaces or commas. */
+#define TOKEN_SEPS	" ,"
+
+/* Does every token pass? (with_number: "name=N") */
 static int
 tokens_are(const char *v, int with_number)
 {
@@ -101,7 +116,7 @@ tokens_are(const char *v, int with_number)
 	size_t n, i, len;
 
 	while (*p != '\0') {
-		n = strcspn(p, " ");
+		n = strcspn(p, TOKEN_SEPS);
 		if (n == 0 || n >= sizeof(tok))
 			return 0;
 		memcpy(tok, p, n);
@@ -116,20 +131,49 @@ tokens_are(const char *v, int with_number)
 		if (eq != NULL && (eq == tok || !is_number(eq + 1)))
 			return 0;
 		p += n;
-		if (*p == ' ' && *++p == '\0')
+		if (*p != '\0' && *++p == '\0')
 			return 0;
 	}
 	return 1;
 }
 
+/* "N%", or "X/Y" with X and Y numbers. */
+static int
+is_split_number(const char *v, char sep)
+{
+	char buf[TOKEN_MAX];
+	const char *p = strchr(v, sep);
+	size_t n = p != NULL ? (size_t)(p - v) : 0;
+
+	if (p == NULL || n >= sizeof(buf) || strchr(p + 1, sep) != NULL)
+		return 0;
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+	return is_number(buf) && (sep == '%' ? p[1] == '\0' :
+	    is_number(p + 1));
+}
+
+/* Keys whose value is a list even with one word ("none": empty). */
+static int
+is_list_key(const char *key)
+{
+	return strcmp(key, "sandbox_layers") == 0 ||
+	    strcmp(key, "sandbox_missing") == 0;
+}
+
 static enum value_kind
-classify(const char *v)
+classify(const char *key, const char *v)
 {
 	if (is_number(v))
 		return VALUE_NUMBER;
+	if (is_split_number(v, '%'))
+		return VALUE_PERCENT;
+	if (is_split_number(v, '/'))
+		return VALUE_RATIO;
 	if (*v != '\0' && tokens_are(v, 1))
 		return VALUE_PAIRS;
-	if (strchr(v, ' ') != NULL && tokens_are(v, 0))
+	if ((strpbrk(v, TOKEN_SEPS) != NULL || is_list_key(key)) &&
+	    tokens_are(v, 0))
 		return VALUE_WORDS;
 	return VALUE_STRING;
 }
@@ -150,7 +194,9 @@ parse(char *text, struct item *items, size_t max)
 		*sep = '\0';
 		items[n].key = line;
 		items[n].value = sep + 2;
-		items[n].kind = classify(items[n].value);
+		items[n].kind = classify(line, items[n].value);
+		if (is_list_key(line) && strcmp(items[n].value, "none") == 0)
+			items[n].value = sep + 2 + strlen("none");
 		n++;
 	}
 	return n;
@@ -166,7 +212,7 @@ each_token(const char *v, void (*fn)(FILE *, const char *, const char *,
 	int first = 1;
 
 	while (*v != '\0') {
-		n = strcspn(v, " ");
+		n = strcspn(v, TOKEN_SEPS);
 		memcpy(tok, v, n);
 		tok[n] = '\0';
 		if ((eq = strchr(tok, '=')) != NULL)
@@ -174,7 +220,7 @@ each_token(const char *v, void (*fn)(FILE *, const char *, const char *,
 		fn(f, tok, eq, first, arg);
 		first = 0;
 		v += n;
-		if (*v == ' ')
+		if (*v != '\0')
 			v++;
 	}
 }
@@ -192,6 +238,34 @@ json_token(FILE *f, const char *name, const char *num, int first,
 }
 
 static void
+json_value(FILE *f, const struct item *it)
+{
+	const char *v = it->value;
+
+	switch (it->kind) {
+	case VALUE_NUMBER:
+		fputs(v, f);
+		break;
+	case VALUE_PERCENT:
+		fprintf(f, "%.*s", (int)strcspn(v, "%"), v);
+		break;
+	case VALUE_RATIO:
+		fprintf(f, "{\"value\":%.*s,\"max\":%s}", (int)strcspn(v, "/"),
+		    v, strchr(v, '/') + 1);
+		break;
+	case VALUE_PAIRS:
+	case VALUE_WORDS:
+		fputc(it->kind == VALUE_PAIRS ? '{' : '[', f);
+		each_token(v, json_token, f, NULL);
+		fputc(it->kind == VALUE_PAIRS ? '}' : ']', f);
+		break;
+	case VALUE_STRING:
+		cli_json_string(f, v);
+		break;
+	}
+}
+
+static void
 print_json(FILE *f, const struct item *items, size_t n)
 {
 	size_t i;
@@ -202,20 +276,7 @@ print_json(FILE *f, const struct item *items, size_t n)
 			fputc(',', f);
 		cli_json_string(f, items[i].key);
 		fputc(':', f);
-		switch (items[i].kind) {
-		case VALUE_NUMBER:
-			fputs(items[i].value, f);
-			break;
-		case VALUE_PAIRS:
-		case VALUE_WORDS:
-			fputc(items[i].kind == VALUE_PAIRS ? '{' : '[', f);
-			each_token(items[i].value, json_token, f, NULL);
-			fputc(items[i].kind == VALUE_PAIRS ? '}' : ']', f);
-			break;
-		case VALUE_STRING:
-			cli_json_string(f, items[i].value);
-			break;
-		}
+		json_value(f, &items[i]);
 	}
 	fputs("}\n", f);
 }
@@ -328,10 +389,22 @@ prom_item(FILE *f, const struct item *it)
 	if (m.name[0] == '\0')
 		return;
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", m.name, help, m.name, type);
-	if (it->kind == VALUE_NUMBER) {
+	switch (it->kind) {
+	case VALUE_NUMBER:
 		fputs(m.name, f);
 		prom_value(f, it->value, m.ms);
-	} else {
+		break;
+	case VALUE_PERCENT:
+		/* Prometheus wants ratios, 0..1. */
+		fprintf(f, "%s %.9g\n", m.name, strtod(it->value, NULL) / 100);
+		break;
+	case VALUE_RATIO:
+		fprintf(f, "%s %.*s\n# HELP %s_max The most %s may be\n"
+		    "# TYPE %s_max gauge\n%s_max %s\n", m.name,
+		    (int)strcspn(it->value, "/"), it->value, m.name, m.name,
+		    m.name, m.name, strchr(it->value, '/') + 1);
+		break;
+	default:
 		each_token(it->value, prom_token, f, &m);
 	}
 }

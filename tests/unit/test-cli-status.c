@@ -20,7 +20,11 @@ static const char status_text[] =
     "sandbox: rlimits nnp seccomp\n"
     "policy: built-in \"default\"\n"
     "not a status line\n"
-    "weird: 007\n";
+    "weird: 007\n"
+    "sandbox_layers: rlimits,nnp,seccomp\n"
+    "sandbox_missing: none\n"
+    "cache_hit_rate: 68.0%\n"
+    "cache_bytes: 1024/4096\n";
 
 static char *
 render(const char *text, const char *format, int *ret)
@@ -44,7 +48,10 @@ test_json(void)
 	    "\"reasons\":{\"depth-limit\":2,\"user-defined-function\":1},"
 	    "\"latency_ms\":{\"p50\":0.25,\"p99\":1.5},"
 	    "\"sandbox\":[\"rlimits\",\"nnp\",\"seccomp\"],"
-	    "\"policy\":\"built-in \\\"default\\\"\",\"weird\":\"007\"}\n";
+	    "\"policy\":\"built-in \\\"default\\\"\",\"weird\":\"007\","
+	    "\"sandbox_layers\":[\"rlimits\",\"nnp\",\"seccomp\"],"
+	    "\"sandbox_missing\":[],\"cache_hit_rate\":68.0,"
+	    "\"cache_bytes\":{\"value\":1024,\"max\":4096}}\n";
 	char *out;
 	int r;
 
@@ -85,6 +92,11 @@ test_prometheus(void)
 		"safeload_latency_seconds{quantile=\"0.5\"} 0.00025\n",
 		"safeload_latency_seconds{quantile=\"0.99\"} 0.0015\n",
 		"safeload_sandbox{layer=\"seccomp\"} 1\n",
+		"safeload_sandbox_layers{layer=\"nnp\"} 1\n",
+		"# TYPE safeload_sandbox_missing gauge\n# HELP",
+		"safeload_cache_hit_rate 0.68\n",
+		"safeload_cache_bytes 1024\n",
+		"safeload_cache_bytes_max 4096\n",
 	};
 	char *out;
 	size_t i;
