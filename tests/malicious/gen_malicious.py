@@ -426,6 +426,38 @@ def m_op_version(m):
     m.fn(OP["StableSigmoid"]).data["version"].size_t_value = 2
 
 
+def block_root(m):
+    return m.fn(OP["Block"]).data["block_function_composite"] \
+        .dictionary_value.data["root"]
+
+
+def m_block_root_dangling(m):
+    block_root(m).string_value = "NoSuchFunction9"
+
+
+def m_block_root_later(m):
+    block_root(m).string_value = uid(m.functions()[-1])
+
+
+def m_combine_index(m):
+    f = m.fn(OP["Combine"])
+    n = len(f.data["inputs"].vector_value.value)
+    root = uid(f)
+    # A new last function reading one output more than Combine has.
+    g = m.top.data["primitive_functions"].vector_value.value.add()
+    g.CopyFrom(m.top.data["primitive_functions"].vector_value.value[0])
+    d = g.dictionary_value
+    d.data["uid"].string_value = "Evil99"
+    d.data["op"].size_t_value = OP["Sigmoid"]
+    del d.data["inputs"].vector_value.value[:]
+    d.data["inputs"].vector_value.value.add().CopyFrom(
+        m.s("%s_Output_%d" % (root, n)))
+    d.data["attributes"].dictionary_value.Clear()
+    for k in [k for k in d.data if k.startswith("block_")]:
+        del d.data[k]
+    m.top.data["root"].string_value = "Evil99"
+
+
 def m_drop_operand(op):
     def mut(m):
         del m.fn(op).data["inputs"].vector_value.value[-1]
@@ -546,6 +578,12 @@ MUTATIONS = [
     ("stablesigmoid-at-version-2", "logistic", m_op_version,
      "op-version-mismatch"),
     ("nul-in-attribute-string", "sample", m_nul_in_attr, "invalid-string"),
+    ("block-root-dangling", "deeprl", m_block_root_dangling,
+     "dangling-reference"),
+    ("block-root-after-block", "deeprl", m_block_root_later,
+     "forward-reference"),
+    ("combine-output-past-operands", "deeprl", m_combine_index,
+     "bad-output-index"),
     ("plus-one-operand", "logistic", m_drop_operand(OP["Plus"]), "bad-arity"),
     ("times-three-operands", "logistic", m_extra_operand(OP["Times"]),
      "bad-arity"),
