@@ -348,17 +348,23 @@ check_axes(struct cntk_v2 *c, const CNTK__Proto__Vector *axes,
 
 /*
  * Parameters and Constants are allocated from their shape, so no special
- * (inferred, free, unknown) dimension; an Input may not have a 0 one.
+ * (inferred, free, unknown) dimension; an Input may not have a 0 one.  The
+ * concrete dimensions of any shape, times the widest element, must fit
+ * 64 bits: CNTK sizes buffers from them.
  */
 static int
 check_dims(struct cntk_v2 *c, const CNTK__Proto__NDShape *s, uint64_t kind,
     const char *uid)
 {
 	size_t i;
-	uint64_t d;
+	uint64_t d, bytes = CNTK_V2_ELEMENT_MAX;
 
 	for (i = 0; i < s->n_shape_dim; i++) {
 		d = s->shape_dim[i];
+		if (d < CNTK_V2_DIM_FREE && d != 0 &&
+		    __builtin_mul_overflow(bytes, d, &bytes))
+			return cntk_v2_reject(c, REASON_BAD_DIMENSION,
+			    "'%s' has a shape whose size overflows", uid);
 		if ((kind == CNTK_V2_KIND_PARAMETER ||
 		    kind == CNTK_V2_KIND_CONSTANT) && d >= CNTK_V2_DIM_FREE)
 			return cntk_v2_reject(c, REASON_BAD_DIMENSION,

@@ -49,6 +49,7 @@
 #define CNTK_V2_DIM_INFERRED		UINT64_MAX
 #define CNTK_V2_DIM_UNKNOWN		(UINT64_MAX - 1)
 #define CNTK_V2_DIM_FREE		(UINT64_MAX - 2)
+#define CNTK_V2_ELEMENT_MAX		8u	/* bytes of the widest (Double) */
 
 struct cntk_v2 {
 	const struct model_limits	*l;

@@ -367,6 +367,11 @@ def m_input_zero_dim(m):
     v.data["shape"].nd_shape_value.shape_dim[0] = 0
 
 
+def m_input_huge_shape(m):
+    m.var(0).data["shape"].nd_shape_value.shape_dim[:] = [2 ** 31, 2 ** 31,
+                                                          2 ** 3]
+
+
 def m_dup_axis(m):
     v = m.var(0)
     axes = v.data["dynamic_axis"].vector_value.value
@@ -554,6 +559,8 @@ MUTATIONS = [
     ("parameter-inferred-dimension", "logistic", m_param_inferred,
      "bad-dimension"),
     ("input-zero-dimension", "logistic", m_input_zero_dim, "bad-dimension"),
+    ("input-shape-size-overflows", "logistic", m_input_huge_shape,
+     "bad-dimension"),
     ("duplicate-dynamic-axis", "logistic", m_dup_axis, "duplicate-axis"),
     ("recurrence-without-delay", "gru", m_cycle, "graph-cycle"),
     ("block-map-lengths", "deeprl", m_map_lengths, "bad-block-map"),
