@@ -38,7 +38,7 @@
 #define NCALLS		3
 
 static const char *const step_names[SANDBOX_STEPS + 1] = {
-	"fds + rlimits", "namespaces (root)", "uid/gid drop (root, libcap-ng)",
+	"fds + rlimits", "namespaces (root)", "uid/gid drop (root)",
 	"user namespace", "capabilities + dumpable", "no_new_privs + Landlock",
 	"seccomp compile + load", "total",
 };

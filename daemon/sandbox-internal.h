@@ -10,6 +10,8 @@
 void	sandbox_unshare_ns(uint32_t *layers);
 /* A new user namespace; the others inside it if not yet entered. */
 void	sandbox_userns(uint32_t *layers);
+/* Empty the bounding set (needs CAP_SETPCAP) and read it back. */
+int	sandbox_bounding_zero(void);
 /* No capability in any set; 0 or -errno. */
 int	sandbox_caps_zero(void);
 /* Landlock with no filesystem access; 0 (maybe no bit set) or -errno. */

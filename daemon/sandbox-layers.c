@@ -111,17 +111,19 @@ sandbox_userns(uint32_t *layers)
  * user namespace) the set stays, which is harmless: with no permitted
  * capabilities and NO_NEW_PRIVS nothing can be gained from it.
  */
-static int
+int
 sandbox_bounding_zero(void)
 {
 	unsigned long c;
+	int v;
 
-	for (c = 0; prctl(PR_CAPBSET_READ, c, 0, 0, 0) >= 0; c++)
-		if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) == 1 &&
-		    prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0)
-			return -errno;
-	for (c = 0; prctl(PR_CAPBSET_READ, c, 0, 0, 0) >= 0; c++)
-		if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) != 0)
+	/* Drop blindly (one call per capability): EINVAL ends the list. */
+	for (c = 0; prctl(PR_CAPBSET_DROP, c, 0, 0, 0) == 0; c++)
+		;
+	if (errno != EINVAL || c == 0)
+		return -EPERM;
+	for (c = 0; (v = prctl(PR_CAPBSET_READ, c, 0, 0, 0)) >= 0; c++)
+		if (v != 0)
 			return -EPERM;
 	return 0;
 }

@@ -2,7 +2,7 @@
  * sandbox.c: confine the worker before it reads one untrusted byte
  * (role: worker).
  *
- * The only file that includes seccomp.h and cap-ng.h.  sandbox_enter()
+ * The only file that includes seccomp.h.  sandbox_enter()
  * runs the steps of sandbox.h in a fixed order: the four of conventions.md
  * §4.1 (rlimits, uid/gid/capability drop, NO_NEW_PRIVS, seccomp), each
  * fatal, with the kernel's optional layers (namespaces, Landlock,
@@ -24,7 +24,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <cap-ng.h>
 #include <seccomp.h>
 
 #include "config.h"
@@ -186,24 +185,7 @@ sandbox_limits(const struct sandbox_config *cfg)
 	return 0;
 }
 
-/* libcap-ng returns its own negative codes; name them as errno. */
-static int
-sandbox_capng_errno(int r)
-{
-	switch (r) {
-	case -1:		/* not initialised */
-		return -EINVAL;
-	case -4:		/* setresgid */
-	case -5:		/* setgroups */
-	case -6:		/* setresuid */
-	case -10:		/* initgroups */
-		return errno != 0 ? -errno : -EPERM;
-	default:		/* keepcaps, apply, bounding set, SETPCAP */
-		return -EPERM;
-	}
-}
-
-/* Every id is the target, no groups, no capability in any set. */
+/* Every id is the target and there are no supplementary groups. */
 static int
 sandbox_verify_ids(const struct sandbox_config *cfg)
 {
@@ -217,16 +199,17 @@ sandbox_verify_ids(const struct sandbox_config *cfg)
 		return -EPERM;
 	if (getgroups(0, NULL) != 0)
 		return -EPERM;
-	if (capng_get_caps_process() < 0)
-		return -EPERM;
-	if (capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE ||
-	    capng_have_permitted_capabilities() != CAPNG_NONE ||
-	    capng_have_capabilities(CAPNG_SELECT_BOUNDS) != CAPNG_NONE)
-		return -EPERM;
 	return 0;
 }
 
-/* Step 4, as root: clear every capability set and become uid/gid. */
+/*
+ * Step 4, as root: empty the bounding set while CAP_SETPCAP is still
+ * ours, then groups, gid, uid.  Raw syscalls rather than libcap-ng's
+ * capng_change_id(): that parses /proc/self/status on the way in and our
+ * read-back did again, ~300 us of the set-up (docs/sandbox.md).  Leaving
+ * uid 0 without SECBIT_KEEP_CAPS clears the permitted, effective and
+ * ambient sets; step 5 empties the rest and reads every set back.
+ */
 static int
 sandbox_drop_root(const struct sandbox_config *cfg)
 {
@@ -235,12 +218,12 @@ sandbox_drop_root(const struct sandbox_config *cfg)
 	/* Never "drop" to root: that would keep every file permission. */
 	if (cfg->uid == 0 || cfg->gid == 0)
 		return -EINVAL;
-	errno = 0;
-	capng_clear(CAPNG_SELECT_BOTH);
-	r = capng_change_id((int)cfg->uid, (int)cfg->gid,
-	    CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING);
-	if (r < 0)
-		return sandbox_capng_errno(r);
+	if ((r = sandbox_bounding_zero()) < 0)
+		return r;
+	if (setgroups(0, NULL) < 0 ||
+	    setresgid(cfg->gid, cfg->gid, cfg->gid) < 0 ||
+	    setresuid(cfg->uid, cfg->uid, cfg->uid) < 0)
+		return -errno;
 	return sandbox_verify_ids(cfg);
 }
 

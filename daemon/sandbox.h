@@ -1,6 +1,6 @@
 /*
  * sandbox.h: confine the worker before it reads one untrusted byte
- * (role: worker).  The only file that includes seccomp.h and cap-ng.h.
+ * (role: worker).  The only file that includes seccomp.h.
  *
  * The layer bits and the canary's report below are also read by the
  * supervisor (canary.c), which never links the sandbox itself.
@@ -55,7 +55,7 @@ struct sandbox_canary_report {
 enum sandbox_step {
 	SANDBOX_STEP_FDS_RLIMITS = 0,	/* 1-2 */
 	SANDBOX_STEP_NAMESPACES,	/* 3, root only */
-	SANDBOX_STEP_IDS,		/* 4, root only (libcap-ng) */
+	SANDBOX_STEP_IDS,		/* 4, root only */
 	SANDBOX_STEP_USERNS,		/* 5a */
 	SANDBOX_STEP_CAPS,		/* 5b-6 */
 	SANDBOX_STEP_LANDLOCK,		/* 7-8 */
@@ -92,7 +92,7 @@ void	sandbox_config_default(struct sandbox_config *ret);
  *   2. rlimits (NPROC=0, FSIZE=CANONICAL_MAX_BYTES (the kernel applies it
  *      to memfds too), CORE=0, NOFILE, AS, CPU);
  *   3. if root: new mount, network, IPC, UTS and cgroup namespaces;
- *   4. if root: clear all capabilities and switch uid/gid (libcap-ng);
+ *   4. if root: empty the bounding set, drop groups, switch gid and uid;
  *   5. a new user namespace (with the namespaces of 3 when not root),
  *      then every capability emptied again (a new user namespace grants
  *      the full set inside it);
