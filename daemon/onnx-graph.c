@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/auxv.h>
 
 #include "onnx-internal.h"
 
@@ -33,6 +34,7 @@ struct onnx_scope {
 	struct onnx_scope	*outer;
 	struct os_slot		*slot;
 	size_t			 mask;
+	const uint64_t		*key;	/* the hash key, c->hash_key */
 };
 
 static const char *
@@ -41,21 +43,79 @@ os_str(const char *s)
 	return s != NULL ? s : "";
 }
 
-/* FNV-1a: names are attacker-chosen, but the table is never over half full. */
-static size_t
-os_hash(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
+#define OS_ROTL(x, b)	(((x) << (b)) | ((x) >> (64 - (b))))
 
-	for (; *s != '\0'; s++)
-		h = (h ^ (uint8_t)*s) * 0x100000001b3ull;
-	return (size_t)h;
+static void
+os_sip_round(uint64_t v[4])
+{
+	v[0] += v[1];
+	v[1] = OS_ROTL(v[1], 13) ^ v[0];
+	v[0] = OS_ROTL(v[0], 32);
+	v[2] += v[3];
+	v[3] = OS_ROTL(v[3], 16) ^ v[2];
+	v[0] += v[3];
+	v[3] = OS_ROTL(v[3], 21) ^ v[0];
+	v[2] += v[1];
+	v[1] = OS_ROTL(v[1], 17) ^ v[2];
+	v[2] = OS_ROTL(v[2], 32);
+}
+
+/*
+ * SipHash-2-4.  Names are chosen by the attacker: with an unkeyed hash a
+ * model could put all its names in one probe chain and make every lookup
+ * linear, the whole check quadratic.  The key changes only the cost of a
+ * lookup, never a verdict or the canonical bytes.
+ */
+static uint64_t
+os_hash(const uint64_t key[2], const char *s)
+{
+	uint64_t v[4], m, last;
+	size_t n = strlen(s), i, k;
+
+	v[0] = key[0] ^ 0x736f6d6570736575ull;
+	v[1] = key[1] ^ 0x646f72616e646f6dull;
+	v[2] = key[0] ^ 0x6c7967656e657261ull;
+	v[3] = key[1] ^ 0x7465646279746573ull;
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&m, s + i, sizeof(m));
+		v[3] ^= m;
+		os_sip_round(v);
+		os_sip_round(v);
+		v[0] ^= m;
+	}
+	last = (uint64_t)n << 56;
+	for (k = 0; i + k < n; k++)
+		last |= (uint64_t)(uint8_t)s[i + k] << (8 * k);
+	v[3] ^= last;
+	os_sip_round(v);
+	os_sip_round(v);
+	v[0] ^= last;
+	v[2] ^= 0xff;
+	for (k = 0; k < 4; k++)
+		os_sip_round(v);
+	return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
+
+/*
+ * The kernel's 16 random bytes for this process (AT_RANDOM, read from the
+ * auxiliary vector without a system call) key the hash; a fixed key only
+ * where there are none.
+ */
+void
+onnx_hash_key(uint64_t ret[2])
+{
+	const void *r = (const void *)getauxval(AT_RANDOM);
+
+	ret[0] = 0x0706050403020100ull;
+	ret[1] = 0x0f0e0d0c0b0a0908ull;
+	if (r != NULL)
+		memcpy(ret, r, 2 * sizeof(uint64_t));
 }
 
 static struct os_slot *
 os_slot(struct onnx_scope *s, const char *name)
 {
-	size_t i = os_hash(name) & s->mask;
+	size_t i = (size_t)os_hash(s->key, name) & s->mask;
 
 	while (s->slot[i].name != NULL && strcmp(s->slot[i].name, name) != 0)
 		i = (i + 1) & s->mask;
@@ -91,6 +151,7 @@ os_init(struct onnx_ctx *c, struct onnx_scope *s, struct onnx_scope *outer,
 	memset(s->slot, 0, bytes);
 	s->mask = slots - 1;
 	s->outer = outer;
+	s->key = c->hash_key;
 	return 0;
 }
 

@@ -31,7 +31,7 @@ struct onnx_ctx {
 	int64_t				 opset;		/* default domain */
 	uint64_t			 elements;	/* tensor elements */
 	uint64_t			 nodes;		/* in every graph */
-	uint32_t			 graph_depth;	/* nested subgraphs */
+	uint64_t			 hash_key[2];	/* onnx_hash_key() */
 };
 
 /* What the top-level fields say before anything is decoded. */
@@ -59,6 +59,8 @@ int	onnx_check_type(struct onnx_ctx *c, const Onnx__TypeProto *tp,
 struct onnx_scope;
 int	onnx_check_graph(struct onnx_ctx *c, const Onnx__GraphProto *g,
 	    struct onnx_scope *outer);
+/* The key of the name tables' hash, for c->hash_key. */
+void	onnx_hash_key(uint64_t ret[2]);
 /* metadata_props: keys unique and not empty. */
 int	onnx_check_metadata(struct onnx_ctx *c, const Onnx__ModelProto *m);
 
