@@ -179,6 +179,8 @@ cntk_v2_get(const CNTK__Proto__Dictionary *d, const char *key)
 {
 	CNTK__Proto__Dictionary__DataEntry **e;
 
+	if (d->n_data == 0)
+		return NULL;	/* data is NULL then, which bsearch may not get */
 	e = bsearch(key, d->data, d->n_data, sizeof(d->data[0]), /* NOLINT(bugprone-sizeof-expression): pointers */
 	    entry_key_cmp);
 	return e != NULL ? (*e)->value : NULL;
