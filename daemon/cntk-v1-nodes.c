@@ -477,7 +477,6 @@ static const struct v1_node_type v1_types[] = {
 	{ "ColumnElementTimes", NULL },
 	{ "Convolution", v1_read_convolution },
 	{ "ConvolutionSequenceShape", v1_read_convolution },
-	{ "Cos", NULL },
 	{ "CosDistance", NULL },
 	{ "CosDistanceWithNegativeSamples", NULL },
 	{ "Cosh", NULL },

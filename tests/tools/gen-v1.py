@@ -294,7 +294,7 @@ PAYLOADS = {
     "Trace": p_trace,
 }
 
-EMPTY = """Abs Acos Asin Atanh Asinh Cos Cosh Cosine Sin Sinh Exp Log Floor Sqrt
+EMPTY = """Abs Acos Asin Atanh Asinh Cosh Cosine Sin Sinh Exp Log Floor Sqrt
 Negate Reciprocal RectifiedLinear Sigmoid StableSigmoid Tanh Softmax LogSoftmax
 Hardmax Plus Minus ElementTimes ColumnElementTimes RowElementTimes Scale
 LogPlus Equal NotEqual Greater GreaterEqual Less LessEqual Clip If Pass
