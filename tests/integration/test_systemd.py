@@ -117,6 +117,14 @@ def test_snippets(t, tmp):
          "tmpfiles.d creates /run/safeload and /etc/safeload", out + err)
 
 
+def listening(tmp, log):
+    try:
+        with open(os.path.join(tmp, log)) as f:
+            return "Listening on " in f.read()
+    except OSError:
+        return False
+
+
 def activated(tmp):
     """systemd-socket-activate running safeloadd; returns (proc, socket)."""
     sock = os.path.join(tmp, "activated.sock")
@@ -130,8 +138,11 @@ def activated(tmp):
     log = open(os.path.join(tmp, "activated.log"), "w")
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log,
                             stderr=log, env={"PATH": "/usr/bin:/bin"})
+    # The socket file exists from bind(), but connect() is refused until
+    # listen(): wait for the line systemd-socket-activate logs after it.
     deadline = time.monotonic() + harness.START_TIMEOUT_S
-    while time.monotonic() < deadline and not os.path.exists(sock):
+    while (time.monotonic() < deadline and
+           not listening(tmp, 'activated.log')):
         if proc.poll() is not None:
             break
         time.sleep(0.01)
@@ -140,7 +151,8 @@ def activated(tmp):
 
 def test_activation(t, tmp):
     proc, sock = activated(tmp)
-    if not t.ok(os.path.exists(sock), "systemd-socket-activate listens"):
+    if not t.ok(listening(tmp, 'activated.log'),
+                "systemd-socket-activate listens"):
         proc.kill()
         proc.wait()
         return
@@ -158,7 +170,7 @@ def test_activation(t, tmp):
          "status over the passed socket counts both requests", out + err)
     with open(os.path.join(tmp, "activated.log")) as f:
         log = f.read()
-    t.ok("listening on" not in log,
+    t.ok("listening on '" not in log,
          "safeloadd served the passed socket, did not bind its own", log)
     proc.send_signal(signal.SIGTERM)
     try:

@@ -90,6 +90,14 @@ def exec_start():
     return m.group(1).split()
 
 
+def listening(tmp, log):
+    try:
+        with open(os.path.join(tmp, log)) as f:
+            return "Listening on " in f.read()
+    except OSError:
+        return False
+
+
 def start_daemon(tmp):
     """ExecStart of the unit, as User=safeload, on a socket passed by
     systemd-socket-activate, as PID 1 would start it."""
@@ -100,8 +108,11 @@ def start_daemon(tmp):
     log = open(os.path.join(tmp, "daemon.log"), "w")
     proc = subprocess.Popen(argv + exec_start(), stdin=subprocess.DEVNULL,
                             stdout=log, stderr=log, env=ENV)
+    # The socket file exists from bind(), but connect() is refused until
+    # listen(): wait for the line systemd-socket-activate logs after it.
     deadline = time.monotonic() + harness.START_TIMEOUT_S
-    while time.monotonic() < deadline and not os.path.exists(sock):
+    while (time.monotonic() < deadline and
+           not listening(tmp, 'daemon.log')):
         if proc.poll() is not None:
             break
         time.sleep(0.01)
@@ -166,7 +177,8 @@ def test_daemon(t, tmp):
         return
     os.chmod(tmp, 0o755)
     proc, sock = start_daemon(tmp)
-    if not t.ok(os.path.exists(sock), "systemd-socket-activate listens"):
+    if not t.ok(listening(tmp, 'daemon.log'),
+                "systemd-socket-activate listens"):
         proc.kill()
         proc.wait()
         return
