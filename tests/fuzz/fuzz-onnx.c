@@ -3,8 +3,9 @@
  *
  * The ONNX path called directly, with no fork and no sandbox: the format
  * hint keeps a fuzzer on onnx-walk.c and the checks behind it instead of
- * the other formats.  The seeds in corpus/onnx are written by test-onnx
- * (`test-onnx --seeds DIR`), one per case it checks.
+ * the other formats.  The seeds in corpus/onnx are written by the unit
+ * tests (`test-onnx --seeds DIR`, `test-onnx-graph --seeds DIR`), one per
+ * case they check.
  */
 #include <stdint.h>
 #include <stdlib.h>
