@@ -125,7 +125,30 @@ def listening(tmp, log):
         return False
 
 
-def activated(tmp):
+def proc_options(text):
+    """The procfs mount options of the unit's ProtectProc= and ProcSubset=."""
+    opts = []
+    m = re.search(r"^ProtectProc=(\S+)", text, re.M)
+    if m and m.group(1) != "default":
+        opts.append("hidepid=" + m.group(1))
+    if re.search(r"^ProcSubset=pid", text, re.M):
+        opts.append("subset=pid")
+    return opts
+
+
+def unit_like(argv, text):
+    """As root, run argv in a private mount namespace whose /proc is mounted
+    as the unit's ProtectProc= and ProcSubset= mount it: the daemon's
+    start-up self-check reads its workers' /proc entries."""
+    opts = proc_options(text)
+    if os.geteuid() != 0 or not opts or shutil.which("unshare") is None:
+        return argv
+    return ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+            'mount -t proc -o "$0" proc /proc && exec "$@"',
+            ",".join(opts)] + argv
+
+
+def activated(tmp, text):
     """systemd-socket-activate running safeloadd; returns (proc, socket)."""
     sock = os.path.join(tmp, "activated.sock")
     argv = ["systemd-socket-activate", "--seqpacket", "-l", sock]
@@ -136,8 +159,9 @@ def activated(tmp):
     argv += [os.path.abspath(harness.SAFELOADD), "--worker",
              os.path.abspath(harness.WORKER)]
     log = open(os.path.join(tmp, "activated.log"), "w")
-    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log,
-                            stderr=log, env={"PATH": "/usr/bin:/bin"})
+    proc = subprocess.Popen(unit_like(argv, text), stdin=subprocess.DEVNULL,
+                            stdout=log, stderr=log,
+                            env={"PATH": "/usr/bin:/bin"})
     # The socket file exists from bind(), but connect() is refused until
     # listen(): wait for the line systemd-socket-activate logs after it.
     deadline = time.monotonic() + harness.START_TIMEOUT_S
@@ -149,8 +173,8 @@ def activated(tmp):
     return proc, sock
 
 
-def test_activation(t, tmp):
-    proc, sock = activated(tmp)
+def test_activation(t, tmp, text):
+    proc, sock = activated(tmp, text)
     if not t.ok(listening(tmp, 'activated.log'),
                 "systemd-socket-activate listens"):
         proc.kill()
@@ -172,6 +196,8 @@ def test_activation(t, tmp):
         log = f.read()
     t.ok("listening on '" not in log,
          "safeloadd served the passed socket, did not bind its own", log)
+    t.ok("refusing to serve" not in log and "CANARY SURVIVED" not in log,
+         "the sandbox self-check passes under the unit's /proc", log)
     proc.send_signal(signal.SIGTERM)
     try:
         status = proc.wait(harness.STOP_TIMEOUT_S)
@@ -194,7 +220,7 @@ def main():
         test_man_refs(t, text)
         test_security(t, svc, text)
         test_snippets(t, tmp)
-        test_activation(t, tmp)
+        test_activation(t, tmp, text)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     t.done()
