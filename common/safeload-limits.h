@@ -38,6 +38,7 @@
 #define CONNECTIONS_MAX		256u
 #define WORKER_TIMEOUT_MS	30000u		/* wall clock per request */
 #define CLIENT_TIMEOUT_MS	60000u		/* idle client */
+#define CLIENT_REFUSED_MS	1000u		/* a refused client may read why */
 #define WORKER_AS_MAX		(8ull * 1024 * 1024 * 1024)	/* RLIMIT_AS */
 #define WORKER_CPU_SEC		30u		/* RLIMIT_CPU */
 #define WORKER_NOFILE		16u		/* RLIMIT_NOFILE */

@@ -141,7 +141,10 @@ cache_fs_ok(int fd)
 	}
 }
 
-/* One pass over the client's bytes: into the digest and into the copy. */
+/*
+ * One pass over the client's bytes: into the digest and, if memfd >= 0,
+ * into the copy.
+ */
 static int
 cache_copy(struct cache *c, int fd, uint64_t size, int memfd,
     uint8_t ret[SHA256_LEN])
@@ -164,12 +167,22 @@ cache_copy(struct cache *c, int fd, uint64_t size, int memfd,
 		if (n == 0)
 			return -EIO;	/* shrank since fstat */
 		sha256_update(&s, c->rbuf, (size_t)n);
-		if ((rc = fd_write_full(memfd, c->rbuf, (size_t)n)) < 0)
+		if (memfd >= 0 &&
+		    (rc = fd_write_full(memfd, c->rbuf, (size_t)n)) < 0)
 			return rc;
 		off += (uint64_t)n;
 	}
 	sha256_final(&s, ret);
 	return 0;
+}
+
+int
+cache_hash_fd(struct cache *c, int fd, uint64_t size,
+    uint8_t ret[SHA256_LEN])
+{
+	if (size > CACHE_MODEL_MAX_BYTES || !cache_fs_ok(fd))
+		return -EOPNOTSUPP;
+	return cache_copy(c, fd, size, -1, ret);
 }
 
 int

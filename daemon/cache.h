@@ -48,14 +48,20 @@ void		 cache_key(const uint8_t input[SHA256_LEN],
 		    const char *policy_digest, const char *profile,
 		    uint8_t ret[SHA256_LEN]);
 /*
- * Copy the `size` bytes behind the client's fd into a sealed memfd and
- * hash them on the way, so the digest is the digest of exactly what the
- * worker will read: a client that rewrites its file during the check
- * cannot file one model's verdict under another's digest.  Read with
- * pread(), never mapped, so truncating the file cannot SIGBUS the
- * supervisor.  -EOPNOTSUPP when the file is too large to copy on the loop
+ * sha256 of the `size` bytes behind the client's fd, to look it up.  Read
+ * with pread(), never mapped, so truncating the file cannot SIGBUS the
+ * supervisor.  -EOPNOTSUPP when the file is too large to hash on the loop
  * or lives on a file system whose reads could block us (FUSE, network);
- * -EIO if it shrank under us.  *ret_fd is the sealed read-only copy.
+ * -EIO if it shrank under us.
+ */
+int		 cache_hash_fd(struct cache *c, int fd, uint64_t size,
+		    uint8_t ret[SHA256_LEN]);
+/*
+ * The same, and copy the bytes into a sealed memfd on the way (*ret_fd),
+ * so the digest is the digest of exactly what the worker will read: a
+ * client that rewrites its file during the check cannot file one model's
+ * verdict under another model's digest.  Used on a miss only; a hit needs
+ * no copy.
  */
 int		 cache_snapshot(struct cache *c, int fd, uint64_t size,
 		    uint8_t ret_digest[SHA256_LEN], int *ret_fd);

@@ -156,6 +156,12 @@ conn_handle(struct conn *c, const struct wire_msg *m)
 {
 	int fd = m->fd;
 
+	if (c->refused) {
+		fd_close_safe(&fd);
+		conn_send_error(c, m->id, REASON_POLICY_DENIED,
+		    "uid %u may not use safeload", (unsigned)c->uid);
+		return 0;
+	}
 	switch (m->type) {
 	case WIRE_REQ_CHECK:
 		conn_handle_check(c, m);
@@ -225,7 +231,11 @@ conn_peer(struct conn *c)
 	return policy_access(c->sup->policy, c->uid, c->gid, groups, n);
 }
 
-/* Tell a refused peer why, once, without keeping any state for it. */
+/*
+ * Tell a refused peer why.  The connection then stays open for a moment,
+ * answering everything with the same refusal: closing at once would make
+ * a request already in flight fail with ECONNRESET instead of the reason.
+ */
 static void
 conn_refuse(struct supervisor *s, int fd, const struct conn *c)
 {
@@ -255,18 +265,21 @@ conn_new(struct supervisor *s, int fd, struct conn **ret)
 	}
 	c->sup = s;
 	c->fd = fd;
-	if ((rc = conn_peer(c)) < 0) {
-		if (rc == -EACCES)
-			conn_refuse(s, fd, c);
+	if ((rc = conn_peer(c)) < 0 && rc != -EACCES) {
 		(void)close(fd);
 		free(c);
 		return rc;
+	}
+	if (rc == -EACCES) {
+		conn_refuse(s, fd, c);
+		c->refused = 1;
 	}
 	ev_io_init(&c->io, conn_read_cb, fd, EV_READ);
 	c->io.data = c;
 	ev_io_start(s->loop, &c->io);
 	ev_init(&c->idle, conn_idle_cb);
-	c->idle.repeat = CLIENT_TIMEOUT_MS / 1000.0;
+	c->idle.repeat = (c->refused ? CLIENT_REFUSED_MS : CLIENT_TIMEOUT_MS) /
+	    1000.0;
 	c->idle.data = c;
 	ev_timer_again(s->loop, &c->idle);
 	LIST_INSERT_HEAD(&s->conns, c, entry);

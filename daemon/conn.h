@@ -27,6 +27,7 @@ struct conn {
 	gid_t			 gid;
 	pid_t			 pid;
 	struct request		*req;		/* in flight, or NULL */
+	int			 refused;	/* by policy: answers only that */
 	LIST_ENTRY(conn)	 entry;
 };
 

@@ -435,27 +435,45 @@ request_admit(struct supervisor *s, struct conn *c, uint32_t id,
 }
 
 /*
- * Look the model up in the cache; 1 if that answered it.  On a miss the
- * worker reads the sealed snapshot that was hashed, not the client's file.
+ * Take a copy for the worker to read, sealed, and hashed on the way.  The
+ * verdict is cached only if that copy is what was looked up: a client
+ * that rewrote its file in between gets its answer, but uncached.
  */
+static void
+request_snapshot(struct request *r)
+{
+	uint8_t again[SHA256_LEN];
+	int snap = -1;
+
+	if (cache_snapshot(r->sup->cache, r->model_fd, r->model_size, again,
+	    &snap) < 0)
+		return;
+	fd_close_safe(&r->model_fd);
+	r->model_fd = snap;
+	r->cacheable = memcmp(again, r->input_sha256, SHA256_LEN) == 0;
+}
+
+/* Look the model up in the cache; 1 if that answered it. */
 static int
 request_lookup(struct request *r)
 {
 	struct supervisor *s = r->sup;
-	int snap = -1;
 
+	/*
+	 * Never for a profile that requires a signature: the verdict then
+	 * depends on the signature sent, which is not in the key.
+	 */
 	if (policy_cache_bytes(r->policy) == 0 ||
 	    !request_policy_cacheable(r->policy, &r->check) ||
-	    cache_snapshot(s->cache, r->model_fd, r->model_size,
-	    r->input_sha256, &snap) < 0)
+	    cache_hash_fd(s->cache, r->model_fd, r->model_size,
+	    r->input_sha256) < 0)
 		return 0;
-	fd_close_safe(&r->model_fd);
-	r->model_fd = snap;
 	cache_key(r->input_sha256, policy_digest(r->policy), r->check.profile,
 	    r->key);
-	r->cacheable = 1;
-	if (cache_get(s->cache, r->key, &r->report, &r->reply_fd) < 0)
+	if (cache_get(s->cache, r->key, &r->report, &r->reply_fd) < 0) {
+		request_snapshot(r);
 		return 0;
+	}
 	if (r->report.verdict == REPORT_ACCEPT)
 		s->counters.accepted++;
 	else
