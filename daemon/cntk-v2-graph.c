@@ -355,7 +355,8 @@ block_map(struct gctx *x, size_t i, const CNTK__Proto__Vector *keys,
 	for (j = 0; j < keys->n_value; j++) {
 		k = keys->value[j]->string_value;
 		e = ix_find(x, k, strlen(k));
-		if (e == NULL || e->fn || leaf_mark[e->idx] != i + 1 ||
+		if (e == NULL || e->fn || x->g->leaves[e->idx].kind !=
+		    CNTK_V2_KIND_PLACEHOLDER || leaf_mark[e->idx] != i + 1 ||
 		    key_mark[e->idx] == i + 1)
 			return cntk_v2_reject(x->c, REASON_BAD_BLOCK_MAP,
 			    "block '%s' maps '%s', which is not one of its "

@@ -402,6 +402,14 @@ def m_map_foreign_key(m):
     keys[0].string_value = uid(m.var(2))
 
 
+def m_map_parameter_key(m):
+    f = m.fn(OP["Block"])
+    keys, _ = block_map(m)
+    captured = [v.string_value for v in f.data["inputs"].vector_value.value
+                if v.string_value.startswith("Parameter")]
+    keys[0].string_value = captured[0]
+
+
 def m_map_twice(m):
     keys, vals = block_map(m)
     keys.add().CopyFrom(keys[0])
@@ -565,6 +573,8 @@ MUTATIONS = [
     ("recurrence-without-delay", "gru", m_cycle, "graph-cycle"),
     ("block-map-lengths", "deeprl", m_map_lengths, "bad-block-map"),
     ("block-map-foreign-key", "deeprl", m_map_foreign_key, "bad-block-map"),
+    ("block-map-key-is-parameter", "deeprl", m_map_parameter_key,
+     "bad-block-map"),
     ("block-map-key-twice", "deeprl", m_map_twice, "bad-block-map"),
     ("times-without-output-rank", "logistic",
      m_del_attr(OP["Times"], "outputRank"), "missing-attribute"),
