@@ -526,6 +526,13 @@ def bad_cases():
     c(("lattice", node_model(10, [Node(
         "LatticeSequenceWithSoftmax", "l", ws("/etc/passwd"))]),
         "host-file-reference"))
+    trace = p_trace(10, 4)
+    full = node_model(10, [Node("Trace", "tr", trace)])
+    c(("trace-format-unterminated", full[:full.index(b"%g\0")] + b"%g" * 8,
+       "decode-error"))
+    c(("trace-format-size-limit", node_model(10, [Node(
+        "Trace", "tr", trace.replace(b"%g\0", b"%" * 70000 + b"\0", 1))]),
+        "size-limit"))
     c(("trace-label-file", node_model(10, [Node(
         "Trace", "tr", p_trace(10, 4, "/etc/shadow"))]),
         "host-file-reference"))

@@ -22,6 +22,9 @@
 #include "model.h"
 #include "tap.h"
 
+/* The node count of gen-v1.py's logreg models. */
+#define V1_LOGREG_NODES	8u
+
 struct result {
 	struct report	 rep;
 	uint8_t		*canon;
@@ -262,6 +265,14 @@ check_limits(const char *dir)
 	limit_case(buf, n, &l, "max_alloc 64", REASON_ALLOC_LIMIT);
 	l = d, l.max_bytes = 64;
 	limit_case(buf, n, &l, "max_bytes 64", REASON_SIZE_LIMIT);
+	/* Room for the canonical copy, not for the name table... */
+	l = d, l.max_alloc = n + 1;
+	limit_case(buf, n, &l, "max_alloc: no room for the nodes",
+	    REASON_ALLOC_LIMIT);
+	/* ...for both, not for the first block of input references. */
+	l = d, l.max_alloc = n + V1_LOGREG_NODES * sizeof(struct v1_node) + 8;
+	limit_case(buf, n, &l, "max_alloc: no room for the edges",
+	    REASON_ALLOC_LIMIT);
 	report_init(&res.rep);
 	res.canon = NULL;
 	model_parse(buf, n, &d, REPORT_FORMAT_CNTK_V2, &res.rep, &res.canon,
