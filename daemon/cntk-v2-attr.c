@@ -151,9 +151,8 @@ static const struct op_rules op_rules[] = {
 	    { "endIndexVec", ALT_B, 0, 0 } } },
 	/* Dropout */
 	{ 15, { { "dropoutRate", REQ, 0, 0 } } },
-	/* Reshape */
-	{ 16, { { "newShape", REQ, 0, 0 }, { "beginAxis", REQ, 0, 0 },
-	    { "endAxis", REQ, 0, 0 } } },
+	/* Reshape; beginAxis and endAxis default to the whole shape */
+	{ 16, { { "newShape", REQ, 0, 0 } } },
 	/* Pooling */
 	{ 17, { { "poolingType", REQ, 0, 0 },
 	    { "poolingWindowShape", REQ, 0, 0 }, { "strides", REQ, 0, 0 },
