@@ -40,7 +40,7 @@
 static const char *const step_names[SANDBOX_STEPS + 1] = {
 	"fds + rlimits", "namespaces (root)", "uid/gid drop (root)",
 	"user namespace", "capabilities + dumpable", "no_new_privs + Landlock",
-	"seccomp compile + load", "total",
+	"seccomp load (prebuilt BPF)", "total",
 };
 
 static uint64_t

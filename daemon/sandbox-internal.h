@@ -6,6 +6,22 @@
 
 #include <stdint.h>
 
+/*
+ * ASan reserves terabytes of shadow address space at startup, so any
+ * RLIMIT_AS makes every later mmap fail.  Sanitizer builds (CI only) go
+ * without RLIMIT_AS; release builds always set it.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define SANDBOX_ASAN	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANDBOX_ASAN	1
+#endif
+#endif
+#ifndef SANDBOX_ASAN
+#define SANDBOX_ASAN	0
+#endif
+
 /* New mount, network, IPC, UTS and cgroup namespaces (needs a capability). */
 void	sandbox_unshare_ns(uint32_t *layers);
 /* A new user namespace; the others inside it if not yet entered. */
@@ -16,3 +32,9 @@ int	sandbox_bounding_zero(void);
 int	sandbox_caps_zero(void);
 /* Landlock with no filesystem access; 0 (maybe no bit set) or -errno. */
 int	sandbox_landlock(uint32_t *layers);
+
+/*
+ * sandbox-filter.c: compile the allowlist with libseccomp and write the
+ * BPF program (struct sock_filter[]) to fd.  Build time only.
+ */
+int	sandbox_filter_compile(int fd);

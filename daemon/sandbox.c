@@ -24,118 +24,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <seccomp.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/syscall.h>
 
 #include "config.h"
 #include "fd.h"
 #include "safeload-limits.h"
 #include "sandbox.h"
+#include "sandbox-bpf.h"
 #include "sandbox-internal.h"
 
 #define SANDBOX_NOBODY	65534
 #define SANDBOX_KEEP_FD	3	/* 0-2 /dev/null or stderr, 3 the socket */
-
-/*
- * ASan reserves terabytes of shadow address space at startup, so any
- * RLIMIT_AS makes every later mmap fail.  Sanitizer builds (CI only) go
- * without RLIMIT_AS; release builds always set it.
- */
-#if defined(__SANITIZE_ADDRESS__)
-#define SANDBOX_ASAN	1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SANDBOX_ASAN	1
-#endif
-#endif
-#ifndef SANDBOX_ASAN
-#define SANDBOX_ASAN	0
-#endif
-
-/*
- * Syscalls the worker may make with any arguments once the filter is in.
- * Each one is here because the worker (or glibc under it) needs it after
- * sandbox_enter(); everything not listed here or in worker_argrules[]
- * kills the process.  Keep this list short and say why for each entry.
- */
-static const int worker_syscalls[] = {
-	SCMP_SYS(recvmsg),	/* the one WIRE_REQ_WORK and its model fd */
-	SCMP_SYS(sendmsg),	/* the WIRE_ANS_RESULT reply and its memfd */
-	SCMP_SYS(write),	/* canonical bytes into the memfd; stderr */
-	SCMP_SYS(close),	/* the model fd and the memfd after use */
-	SCMP_SYS(fstat),	/* model fd type and size (fd only, no path) */
-	SCMP_SYS(brk),		/* glibc malloc: main arena */
-	SCMP_SYS(munmap),	/* free() of large blocks; model unmap */
-	SCMP_SYS(mremap),	/* realloc() of large blocks; keeps prot */
-	SCMP_SYS(getrandom),	/* glibc malloc seeds tcache/arena keys */
-	SCMP_SYS(sysinfo),	/* glibc qsort() sizes its buffer by RAM */
-	SCMP_SYS(gettimeofday),	/* vDSO fallback; reads no other process */
-	SCMP_SYS(rt_sigreturn),	/* return from a handler (SIGSYS reporter) */
-	SCMP_SYS(restart_syscall), /* kernel restarts a blocked recvmsg */
-	SCMP_SYS(exit),		/* thread exit; harmless, glibc may use */
-	SCMP_SYS(exit_group),	/* _exit(): the only way the worker leaves */
-#if SANDBOX_ASAN
-	SCMP_SYS(sigaltstack),	/* CI sanitizer runtime tears down its stack */
-#endif
-};
-
-/*
- * Syscalls allowed only with one argument matching: the rule is
- * (arg[argn] & mask) == datum.  A syscall may appear several times; any
- * matching entry allows the call.  All comparisons are on the full 64
- * bits, so a stray high word fails the match (pitfall 3).
- */
-struct sandbox_argrule {
-	int		nr;
-	unsigned int	argn;
-	uint64_t	mask;
-	uint64_t	datum;
-};
-
-#define ALL	(~(uint64_t)0)
-
-static const struct sandbox_argrule worker_argrules[] = {
-	/* malloc and the read-only model map: never executable (W^X). */
-	{ SCMP_SYS(mmap), 2, PROT_EXEC, 0 },
-	/* glibc's secondary arenas mprotect their heaps; never to exec. */
-	{ SCMP_SYS(mprotect), 2, PROT_EXEC, 0 },
-	/* madvise: only the advice malloc and a sequential read use. */
-	{ SCMP_SYS(madvise), 2, ALL, MADV_NORMAL },
-	{ SCMP_SYS(madvise), 2, ALL, MADV_RANDOM },
-	{ SCMP_SYS(madvise), 2, ALL, MADV_SEQUENTIAL },
-	{ SCMP_SYS(madvise), 2, ALL, MADV_WILLNEED },
-	{ SCMP_SYS(madvise), 2, ALL, MADV_DONTNEED },
-	{ SCMP_SYS(madvise), 2, ALL, MADV_FREE },
-	{ SCMP_SYS(madvise), 2, ALL, MADV_HUGEPAGE },
-	{ SCMP_SYS(madvise), 2, ALL, MADV_NOHUGEPAGE },
-#if SANDBOX_ASAN
-	/* The CI sanitizer allocator keeps its big regions out of cores. */
-	{ SCMP_SYS(madvise), 2, ALL, MADV_DONTDUMP },
-#endif
-	/* fcntl: read flags and seal the memfd; no F_DUPFD, no F_SETFL. */
-	{ SCMP_SYS(fcntl), 1, ALL, F_GETFD },
-	{ SCMP_SYS(fcntl), 1, ALL, F_GETFL },
-	{ SCMP_SYS(fcntl), 1, ALL, F_ADD_SEALS },
-	{ SCMP_SYS(fcntl), 1, ALL, F_GET_SEALS },
-	/* The reply memfd: sealable, CLOEXEC, never MFD_EXEC. */
-	{ SCMP_SYS(memfd_create), 1, ALL, MFD_CLOEXEC | MFD_ALLOW_SEALING },
-	/*
-	 * glibc >= 2.33 implements fstat(fd) as newfstatat(fd, "", buf,
-	 * AT_EMPTY_PATH).  The path is a pointer we cannot inspect, so a
-	 * hijacked worker could stat (not open) a path as 'nobody'.
-	 */
-	{ SCMP_SYS(newfstatat), 3, ALL, AT_EMPTY_PATH },
-	/* vDSO fallbacks, own clocks only: no CPU clocks of other pids. */
-	{ SCMP_SYS(clock_gettime), 0, ALL, CLOCK_REALTIME },
-	{ SCMP_SYS(clock_gettime), 0, ALL, CLOCK_MONOTONIC },
-	{ SCMP_SYS(clock_gettime), 0, ALL, CLOCK_PROCESS_CPUTIME_ID },
-	{ SCMP_SYS(clock_gettime), 0, ALL, CLOCK_THREAD_CPUTIME_ID },
-	{ SCMP_SYS(clock_gettime), 0, ALL, CLOCK_MONOTONIC_RAW },
-	{ SCMP_SYS(clock_gettime), 0, ALL, CLOCK_REALTIME_COARSE },
-	{ SCMP_SYS(clock_gettime), 0, ALL, CLOCK_MONOTONIC_COARSE },
-	{ SCMP_SYS(clock_gettime), 0, ALL, CLOCK_BOOTTIME },
-};
-
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
 void
 sandbox_config_default(struct sandbox_config *ret)
@@ -263,7 +164,7 @@ sandbox_sigsys(int sig, siginfo_t *si, void *uctx)
 	} while (nr != 0 && i > 0);
 	(void)!write(STDERR_FILENO, pre, sizeof(pre) - 1);
 	(void)!write(STDERR_FILENO, num + i, sizeof(num) - i);
-	(void)syscall(SCMP_SYS(getpid));
+	(void)syscall(SYS_getpid);
 	_exit(128 + SIGSYS);
 }
 
@@ -280,93 +181,38 @@ sandbox_debug_init(void)
 		return -errno;
 	return 0;
 }
-#define SANDBOX_DENY	SCMP_ACT_TRAP
-#else
-#define SANDBOX_DENY	SCMP_ACT_KILL_PROCESS
 #endif
 
-/* The allowlist tables, then clone3 -> ENOSYS (pitfall 4). */
-static int
-sandbox_rules(scmp_filter_ctx ctx)
-{
-	const struct sandbox_argrule *a;
-	size_t i;
-	int r;
-
-	for (i = 0; i < NELEM(worker_syscalls); i++)
-		if ((r = seccomp_rule_add_exact(ctx, SCMP_ACT_ALLOW,
-		    worker_syscalls[i], 0)) < 0)
-			return r;
-	for (i = 0; i < NELEM(worker_argrules); i++) {
-		a = &worker_argrules[i];
-		if ((r = seccomp_rule_add_exact(ctx, SCMP_ACT_ALLOW, a->nr, 1,
-		    SCMP_CMP(a->argn, SCMP_CMP_MASKED_EQ, a->mask,
-		    a->datum))) < 0)
-			return r;
-	}
-	/* glibc falls back to clone only on ENOSYS; EPERM is fatal. */
-	return seccomp_rule_add_exact(ctx, SCMP_ACT_ERRNO(ENOSYS),
-	    SCMP_SYS(clone3), 0);
-}
-
 /*
- * Step 9's filter, built but not loaded.  Only the native ABI: libseccomp
- * kills x32 numbers (bit 30) and foreign arches (i386 via int 0x80) with
- * the bad-arch action.
+ * The filter, compiled from sandbox-filter.c's tables by libseccomp at
+ * build time (sandbox-bpfgen): loading it costs one syscall, where
+ * compiling it here cost ~250 us of the set-up.
  */
-static int
-sandbox_filter_new(scmp_filter_ctx *ret)
-{
-	scmp_filter_ctx ctx;
-	int r;
-
-	if ((ctx = seccomp_init(SANDBOX_DENY)) == NULL)
-		return -ENOMEM;
-	if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
-	    SANDBOX_DENY)) < 0)
-		goto out;
-	/* Report the kernel's errno, not libseccomp's -ECANCELED. */
-	if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1)) < 0)
-		goto out;
-	if ((r = sandbox_rules(ctx)) < 0)
-		goto out;
-	*ret = ctx;
-	ctx = NULL;
-out:
-	if (ctx != NULL)
-		seccomp_release(ctx);
-	return r;
-}
+static const struct sock_fprog sandbox_prog = {
+	.len = sizeof(sandbox_bpf) / sizeof(sandbox_bpf[0]),
+	.filter = (struct sock_filter *)sandbox_bpf,
+};
 
 int
 sandbox_filter_export(int fd)
 {
-	scmp_filter_ctx ctx = NULL;
-	int r;
-
-	if ((r = sandbox_filter_new(&ctx)) < 0)
-		return r;
-	r = seccomp_export_bpf(ctx, fd);
-	seccomp_release(ctx);
-	return r;
+	return fd_write_full(fd, sandbox_bpf, sizeof(sandbox_bpf));
 }
 
 /* Step 9: install the filter; from here on the table is the law. */
 static int
 sandbox_seccomp(void)
 {
-	scmp_filter_ctx ctx = NULL;
+#if SECCOMP_DEBUG
 	int r;
 
-#if SECCOMP_DEBUG
 	if ((r = sandbox_debug_init()) < 0)
 		return r;
 #endif
-	if ((r = sandbox_filter_new(&ctx)) < 0)
-		return r;
-	r = seccomp_load(ctx);
-	seccomp_release(ctx);
-	return r;
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0,
+	    &sandbox_prog) < 0)
+		return -errno;
+	return 0;
 }
 
 /* Step 1: nothing but 0..keep_fd crosses into the sandbox. */
