@@ -23,26 +23,28 @@ struct ot_type {
 	enum ot_field	field;
 	unsigned	per_element;	/* values per element (complex: 2) */
 	unsigned	raw_size;	/* bytes per element in raw_data */
+	int64_t		lo, hi;		/* narrow types stored wide; lo == hi:
+					   any value of the field */
 };
 
 /* Indexed by TensorProto.DataType (the ONNX IR specification). */
 static const struct ot_type ot_types[ONNX_DT_MAX + 1] = {
-	[1] = { OT_FLOAT, 1, 4 },	/* FLOAT */
-	[2] = { OT_INT32, 1, 1 },	/* UINT8 */
-	[3] = { OT_INT32, 1, 1 },	/* INT8 */
-	[4] = { OT_INT32, 1, 2 },	/* UINT16 */
-	[5] = { OT_INT32, 1, 2 },	/* INT16 */
-	[6] = { OT_INT32, 1, 4 },	/* INT32 */
-	[7] = { OT_INT64, 1, 8 },	/* INT64 */
-	[8] = { OT_STRING, 1, 0 },	/* STRING: never raw */
-	[9] = { OT_INT32, 1, 1 },	/* BOOL */
-	[10] = { OT_INT32, 1, 2 },	/* FLOAT16, as bits */
-	[11] = { OT_DOUBLE, 1, 8 },	/* DOUBLE */
-	[12] = { OT_UINT64, 1, 4 },	/* UINT32 */
-	[13] = { OT_UINT64, 1, 8 },	/* UINT64 */
-	[14] = { OT_FLOAT, 2, 8 },	/* COMPLEX64 */
-	[15] = { OT_DOUBLE, 2, 16 },	/* COMPLEX128 */
-	[16] = { OT_INT32, 1, 2 },	/* BFLOAT16, as bits */
+	[1] = { OT_FLOAT, 1, 4, 0, 0 },			/* FLOAT */
+	[2] = { OT_INT32, 1, 1, 0, UINT8_MAX },		/* UINT8 */
+	[3] = { OT_INT32, 1, 1, INT8_MIN, INT8_MAX },	/* INT8 */
+	[4] = { OT_INT32, 1, 2, 0, UINT16_MAX },	/* UINT16 */
+	[5] = { OT_INT32, 1, 2, INT16_MIN, INT16_MAX },	/* INT16 */
+	[6] = { OT_INT32, 1, 4, 0, 0 },			/* INT32 */
+	[7] = { OT_INT64, 1, 8, 0, 0 },			/* INT64 */
+	[8] = { OT_STRING, 1, 0, 0, 0 },		/* STRING: never raw */
+	[9] = { OT_INT32, 1, 1, 0, 1 },			/* BOOL */
+	[10] = { OT_INT32, 1, 2, 0, UINT16_MAX },	/* FLOAT16, as bits */
+	[11] = { OT_DOUBLE, 1, 8, 0, 0 },		/* DOUBLE */
+	[12] = { OT_UINT64, 1, 4, 0, UINT32_MAX },	/* UINT32 */
+	[13] = { OT_UINT64, 1, 8, 0, 0 },		/* UINT64 */
+	[14] = { OT_FLOAT, 2, 8, 0, 0 },		/* COMPLEX64 */
+	[15] = { OT_DOUBLE, 2, 16, 0, 0 },		/* COMPLEX128 */
+	[16] = { OT_INT32, 1, 2, 0, UINT16_MAX },	/* BFLOAT16, as bits */
 };
 
 /* Values in each typed data field of t. */
@@ -125,6 +127,29 @@ ot_check_data(struct onnx_ctx *c, const Onnx__TensorProto *t,
 	return 0;
 }
 
+/*
+ * Narrow types travel widened (a UINT8 in an int32): a value that does not
+ * fit is truncated differently by different runtimes, so it is refused.
+ */
+static int
+ot_check_range(struct onnx_ctx *c, const Onnx__TensorProto *t,
+    const struct ot_type *ty, const char *what)
+{
+	size_t i;
+
+	if (ty->lo == ty->hi)
+		return 0;
+	for (i = 0; ty->field == OT_INT32 && i < t->n_int32_data; i++)
+		if (t->int32_data[i] < ty->lo || t->int32_data[i] > ty->hi)
+			return ot_reject(c, REASON_BAD_DATA_TYPE, what,
+			    "a value does not fit its data_type");
+	for (i = 0; ty->field == OT_UINT64 && i < t->n_uint64_data; i++)
+		if (t->uint64_data[i] > (uint64_t)ty->hi)
+			return ot_reject(c, REASON_BAD_DATA_TYPE, what,
+			    "a value does not fit its data_type");
+	return 0;
+}
+
 int
 onnx_check_tensor(struct onnx_ctx *c, const Onnx__TensorProto *t,
     const char *what, uint64_t *ret_elements)
@@ -146,7 +171,8 @@ onnx_check_tensor(struct onnx_ctx *c, const Onnx__TensorProto *t,
 		return ot_reject(c, REASON_BAD_DATA_TYPE, what,
 		    "data_type missing or not one of IR 3 to 8");
 	if ((r = ot_elements(c, t, what, &n)) < 0 ||
-	    (r = ot_check_data(c, t, &ot_types[t->data_type], n, what)) < 0)
+	    (r = ot_check_data(c, t, &ot_types[t->data_type], n, what)) < 0 ||
+	    (r = ot_check_range(c, t, &ot_types[t->data_type], what)) < 0)
 		return r;
 	c->elements += n;
 	if (c->elements > c->l->max_elements) {

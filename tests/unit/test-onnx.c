@@ -188,6 +188,49 @@ test_dims(void)
 	expect(&m, REASON_BAD_DATA_TYPE, "data_type 99");
 }
 
+/* A [3] tensor of `data_type` holding v0, v1, v2 in int32_data. */
+static struct pb
+tensor_int32(int data_type, int32_t v0, int32_t v1, int32_t v2)
+{
+	struct pb t = { 0 }, packed = { 0 };
+
+	pb_uint(&t, 1, 3);
+	pb_uint(&t, 2, (uint64_t)data_type);
+	/* int32 travels sign-extended to 64 bits. */
+	pb_varint(&packed, (uint64_t)(int64_t)v0);
+	pb_varint(&packed, (uint64_t)(int64_t)v1);
+	pb_varint(&packed, (uint64_t)(int64_t)v2);
+	pb_msg(&t, 5, &packed);
+	pb_str(&t, 8, "W");
+	return t;
+}
+
+/* Narrow types stored in int32_data must fit. */
+static void
+test_ranges(void)
+{
+	struct pb t, m;
+
+	t = tensor_int32(2, 0, 128, 255);		/* UINT8 */
+	m = model_init(&t);
+	expect(&m, REASON_NONE, "UINT8 0, 128, 255");
+	t = tensor_int32(2, 0, 256, 1);
+	m = model_init(&t);
+	expect(&m, REASON_BAD_DATA_TYPE, "UINT8 256");
+	t = tensor_int32(3, -128, 0, 127);		/* INT8 */
+	m = model_init(&t);
+	expect(&m, REASON_NONE, "INT8 -128, 0, 127");
+	t = tensor_int32(3, -129, 0, 0);
+	m = model_init(&t);
+	expect(&m, REASON_BAD_DATA_TYPE, "INT8 -129");
+	t = tensor_int32(9, 0, 1, 2);			/* BOOL */
+	m = model_init(&t);
+	expect(&m, REASON_BAD_DATA_TYPE, "BOOL 2");
+	t = tensor_int32(6, INT32_MIN, 0, INT32_MAX);	/* INT32 */
+	m = model_init(&t);
+	expect(&m, REASON_NONE, "INT32 extremes");
+}
+
 static void
 test_ops(void)
 {
@@ -226,6 +269,7 @@ main(int argc, char **argv)
 	test_versions();
 	test_external();
 	test_dims();
+	test_ranges();
 	test_ops();
 	return tap_done();
 }
