@@ -2,7 +2,7 @@
  * bench-request.c: time whole requests, in process or through safeloadd
  * (role: benchmark; not a test, never timed in CI).
  *
- *	bench-request --socket PATH [-n N] [-c CLIENTS] [--cold] FILE
+ *	bench-request --socket PATH [-n N] [-c CLIENTS] [--cold] [--gap US] FILE
  *	bench-request --local [-n N] FILE
  *
  * N checks of FILE in all, spread over CLIENTS connections that each send
@@ -11,7 +11,9 @@
  *	request FILE c=C n=N median_us=M p99_us=P min_us=L rps=R
  * with the latency percentiles over every request and R the requests per
  * second over the whole run.  --cold skips the warm-up request (which
- * would otherwise fill the daemon's result cache).
+ * would otherwise fill the daemon's result cache).  --gap US pauses
+ * between one client's requests, as an application that does not load
+ * models back to back would: the daemon's pool then has time to refill.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -25,12 +27,14 @@
 #define BENCH_DEFAULT_N	50
 #define BENCH_MAX_N	100000
 #define BENCH_MAX_C	256
+#define BENCH_MAX_GAP_US	1000000L
 
 struct bench {
 	const char	*sock;		/* NULL: --local */
 	const char	*file;
 	int		 n, c;
 	int		 cold;		/* no warm-up request */
+	long		 gap_us;	/* pause between requests */
 	double		*t;		/* n latencies */
 	int		 next;		/* next slot in t */
 	int		 err;
@@ -98,6 +102,12 @@ bench_client(void *arg)
 
 		rc = one(c, b->file);
 		b->t[i] = now_us() - t0;
+		if (b->gap_us > 0) {
+			struct timespec g = { .tv_sec = b->gap_us / 1000000L,
+			    .tv_nsec = (b->gap_us % 1000000L) * 1000L };
+
+			(void)nanosleep(&g, NULL);
+		}
 	}
 	if (rc < 0) {
 		(void)pthread_mutex_lock(&b->lock);
@@ -120,6 +130,8 @@ bench_args(int argc, char **argv, struct bench *b)
 			local = 1;
 		else if (strcmp(argv[i], "--cold") == 0)
 			b->cold = 1;
+		else if (strcmp(argv[i], "--gap") == 0 && i + 1 < argc - 1)
+			b->gap_us = atol(argv[++i]);
 		else if (strcmp(argv[i], "-n") == 0 && i + 1 < argc - 1)
 			b->n = atoi(argv[++i]);
 		else if (strcmp(argv[i], "-c") == 0 && i + 1 < argc - 1)
@@ -128,6 +140,7 @@ bench_args(int argc, char **argv, struct bench *b)
 			return -EINVAL;
 	}
 	if (argc < 2 || b->n < 1 || b->n > BENCH_MAX_N || b->c < 1 ||
+	    b->gap_us < 0 || b->gap_us > BENCH_MAX_GAP_US ||
 	    b->c > BENCH_MAX_C || local == (b->sock != NULL))
 		return -EINVAL;
 	b->file = argv[argc - 1];
@@ -145,7 +158,7 @@ main(int argc, char **argv)
 
 	if (bench_args(argc, argv, &b) < 0) {
 		fprintf(stderr, "usage: bench-request --socket PATH|--local "
-		    "[-n N] [-c CLIENTS] [--cold] FILE\n");
+		    "[-n N] [-c CLIENTS] [--cold] [--gap US] FILE\n");
 		return 2;
 	}
 	if ((b.t = calloc((size_t)b.n, sizeof(*b.t))) == NULL)
