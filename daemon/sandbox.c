@@ -2,14 +2,13 @@
  * sandbox.c: confine the worker before it reads one untrusted byte
  * (role: worker).
  *
- * The only file that includes seccomp.h.  sandbox_enter()
- * runs the steps of sandbox.h in a fixed order: the four of conventions.md
- * §4.1 (rlimits, uid/gid/capability drop, NO_NEW_PRIVS, seccomp), each
- * fatal, with the kernel's optional layers (namespaces, Landlock,
- * sandbox-layers.c) between them, fatal only when cfg->required says so.
- * Dropping privileges before the filter goes in means the filter never
- * has to allow setres*, capset or prctl (minijail's argument for this
- * order).
+ * sandbox_enter() runs the steps of sandbox.h in a fixed order: the four
+ * of conventions.md §4.1 (rlimits, uid/gid/capability drop, NO_NEW_PRIVS,
+ * seccomp, whose table is in sandbox-filter.c), each fatal, with the
+ * kernel's optional layers (namespaces, Landlock, sandbox-layers.c)
+ * between them, fatal only when cfg->required says so.  Dropping
+ * privileges before the filter goes in means the filter never has to
+ * allow setres*, capset or prctl (minijail's argument for this order).
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -1,6 +1,6 @@
 /*
  * sandbox.h: confine the worker before it reads one untrusted byte
- * (role: worker).  The only file that includes seccomp.h.
+ * (role: worker).  The allowlist itself is in sandbox-filter.c.
  *
  * The layer bits and the canary's report below are also read by the
  * supervisor (canary.c), which never links the sandbox itself.

@@ -15,7 +15,7 @@
  *	test-filter --print	prints the table, to regenerate the file.
  *
  * Lines ending in " asan" are expected only in sanitizer builds (see
- * SANDBOX_ASAN in sandbox.c).
+ * SANDBOX_ASAN in sandbox-internal.h).
  */
 #define _GNU_SOURCE
 #include <errno.h>
