@@ -71,7 +71,7 @@ struct wire_work {
 	uint32_t		flags;
 	enum report_format	format_hint;
 	struct model_limits	limits;
-	struct model_rules	rules;		/* the profile's op lists etc. */
+	struct model_rules	rules;		/* formats, op lists, ... */
 };
 
 struct wire_error {

@@ -149,7 +149,7 @@ main(int argc, char **argv)
 	/* A client that hangs up must cost a request, not the daemon. */
 	(void)signal(SIGPIPE, SIG_IGN);
 	/* err already names the file and line: FILE:LINE: message. */
-	if ((rc = policy_load(arg_policy, arg_policy_default, &p, &err)) < 0)
+	if (policy_load(arg_policy, arg_policy_default, &p, &err) < 0)
 		fatalx("%s; refusing to start", err);
 	cfg.worker_path = arg_worker != NULL ? arg_worker :
 	    spawn_default_worker();

@@ -333,7 +333,8 @@ test_check_signature(void)
 	size_t full;
 
 	memset(&c, 0, sizeof(c));
-	strcpy(c.signature, "untrusted comment: x\nRUQ=\ntrusted comment: t\nAA==\n");
+	strcpy(c.signature,
+	    "untrusted comment: x\nRUQ=\ntrusted comment: t\nAA==\n");
 	buf_init(&b, mem, sizeof(mem));
 	wire_encode_check(&b, &c);
 	full = b.len;
