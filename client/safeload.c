@@ -346,8 +346,8 @@ cmd_check(int argc, char **argv)
 		    "sarif\n", arg_format);
 		return EXIT_ERROR;
 	}
-	if (optind >= argc || ((arg_output != NULL || arg_signature != NULL) &&
-	    argc - optind != 1)) {
+	if (optind >= argc || ((arg_output != NULL ||
+	    arg_signature != NULL) && argc - optind != 1)) {
 		fprintf(stderr, "safeload: %s\n", optind >= argc ?
 		    "check needs a FILE" :
 		    "-o and --signature need exactly one FILE");
