@@ -380,23 +380,22 @@ v1_shape(struct cntk_v1 *c, bool legacy_ok, struct v1_shape *ret)
 	uint32_t rank, d, i;
 	int r;
 
-	if ((r = v1_u32(c, &rank)) < 0)
+	if ((r = v1_u32(c, &rank)) < 0 || (rank > 0 &&
+	    (r = v1_u32(c, &d)) < 0))
 		return r;
-	if (rank > CNTK_V1_RANK_MAX)
+	/* In the old form "rank" is a dimension: no rank limit applies. */
+	if (rank > 0 && d == 0 && legacy_ok)
+		r = v1_shape_legacy(c, rank, &s);
+	else if (rank > CNTK_V1_RANK_MAX)
 		return v1_fail(c, REASON_BAD_STRUCTURE,
 		    "shape rank %u above %u at byte %zu", rank,
-		    CNTK_V1_RANK_MAX, c->pos - 4);
-	for (i = 0; i < rank; i++) {
-		if ((r = v1_u32(c, &d)) < 0)
-			return r;
-		if (i == 0 && d == 0 && legacy_ok) {
-			if ((r = v1_shape_legacy(c, rank, &s)) < 0)
-				return r;
-			break;
-		}
-		if ((r = v1_shape_dim(c, &s, d)) < 0)
-			return r;
-	}
+		    CNTK_V1_RANK_MAX, c->pos - 8);
+	else if (rank > 0 && (r = v1_shape_dim(c, &s, d)) == 0)
+		for (i = 1; i < rank && r == 0; i++)
+			if ((r = v1_u32(c, &d)) == 0)
+				r = v1_shape_dim(c, &s, d);
+	if (r < 0)
+		return r;
 	if (ret != NULL)
 		*ret = s;
 	return 0;

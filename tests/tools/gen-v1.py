@@ -409,6 +409,16 @@ def valid_models():
             "BatchNormalization", "bn", p_bn(5, 4, old), inputs=["z"])])
     out["zoo-v20-half"] = zoo(20, 2, "half")
     out["logreg-v10"] = logreg(10)
+    # The old TensorShape form: "rank" 32 and a zero first dim are one
+    # size_t a = 32, then b = 32 and c = 3: [3, 32, 32].  32 is no rank.
+    legacy = logreg_nodes(10)
+    legacy[0].payload = u64(0) + u64(0) + u32(32) + u32(0) + u64(32) + \
+        u64(3) + u32(1) + ws("") + f32(0.0)
+    out["input-legacy-shape"] = model(10, legacy, outputs=["z"])
+    old_param = logreg_nodes(2)
+    old_param[2].payload = u8(1) + u64(0) + u64(0) + u32(2) + u32(0) + \
+        u64(3) + u64(1) + matrix(6, 1)
+    out["param-v2-legacy-shape"] = model(2, old_param, outputs=["z"])
     # CNTK ignores a dense matrix's format word; only the sparse bit lies.
     out["matrix-format-1"] = logreg(10).replace(matrix(2, 3), matrix(
         2, 3, fmt=1), 1)
@@ -550,6 +560,10 @@ def bad_cases():
         [0xffffffff] * 3)), "shape-mismatch"))
     c(("shape-rank-13", swap(base, shape([3]), shape([1] * 13)),
        "bad-structure"))
+    c(("param-legacy-shape-lies", model(2, [Node(
+        "LearnableParameter", "W", u8(1) + u64(0) + u64(0) + u32(2) +
+        u32(0) + u64(3) + u64(1) + matrix(7, 1))], outputs=["W"]),
+        "shape-mismatch"))
     c(("matrix-double-in-float-node", swap(base, matrix(2, 3), matrix(
         2, 3, 8)), "bad-data-type"))
     c(("matrix-sparse", swap(base, b"d" + ws("BMAT"), b"s" + ws("BMAT")),
