@@ -260,6 +260,54 @@ def check_signatures(t, tmp):
         d.stop()
 
 
+def worker_has_hooks():
+    with open(harness.WORKER, "rb") as f:
+        return b"--test-hook" in f.read()
+
+
+def check_in_flight(t, tmp):
+    """A request keeps the policy it started under across a reload.
+
+    A hanging worker (-Dtest_hooks) is killed at its policy's
+    worker_timeout, and the verdict names that timeout: the old policy's
+    for a request in flight during the reload, the new one's after.
+    Nothing here asserts how long anything took.
+    """
+    if not worker_has_hooks():
+        t.skip("worker built without -Dtest_hooks: in-flight reload")
+        return
+    wrapper = os.path.join(tmp, "worker-hang")
+    with open(wrapper, "w") as f:
+        f.write('#!/bin/sh\nexec "%s" "$@" --test-hook hang\n'
+                % os.path.abspath(harness.WORKER))
+    os.chmod(wrapper, 0o755)
+    path = os.path.join(tmp, "inflight.conf")
+    write(path, "[daemon]\nworker_timeout = 3s\ncache_size = 0\n")
+    d = Daemon("--worker", wrapper, "--policy", path)
+    if not t.ok(d.start(), "safeloadd starts with a hanging worker"):
+        return
+    try:
+        first = subprocess.Popen(
+            [harness.CLIENT, "--socket", d.socket, "check", "--json", TINY],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + RELOAD_WAIT_S
+        while not d.busy_workers() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        write(path, "[daemon]\nworker_timeout = 4s\ncache_size = 0\n")
+        reload(t, d, "worker_timeout 3s -> 4s with a request in flight")
+        out, _ = first.communicate(timeout=60)
+        objs = json_lines(out)
+        msg = objs[0]["reasons"][0]["message"] if objs else out
+        t.ok("3000 ms" in msg, "the request in flight keeps its "
+             "policy's timeout", msg)
+        rc, rep, err = check(d, TINY)
+        msg = rep["reasons"][0]["message"] if rep else err
+        t.ok("4000 ms" in msg, "the next request runs under the new "
+             "policy", msg)
+    finally:
+        d.stop()
+
+
 def check_cli(t, tmp):
     good = os.path.join(tmp, "good.conf")
     write(good, LIMITS_POLICY)
@@ -307,6 +355,7 @@ def main():
             finally:
                 t.ok(d.stop() == 0, "safeloadd stops cleanly")
         check_signatures(t, tmp)
+        check_in_flight(t, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     t.done()
