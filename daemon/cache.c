@@ -99,12 +99,13 @@ cache_free(struct cache *c)
 
 void
 cache_key(const uint8_t input[SHA256_LEN], const char *policy_digest,
-    const char *profile, uint8_t ret[SHA256_LEN])
+    const char *profile, uint32_t format_hint, uint8_t ret[SHA256_LEN])
 {
 	static const uint8_t zero;
 	struct sha256 s;
 	uint8_t v[4];
 	uint32_t ver = CACHE_CANONICAL_VERSION;
+	int i;
 
 	/* NUL separators: no two (policy, profile) pairs hash alike. */
 	sha256_init(&s);
@@ -113,10 +114,11 @@ cache_key(const uint8_t input[SHA256_LEN], const char *policy_digest,
 	sha256_update(&s, &zero, 1);
 	sha256_update(&s, profile, strlen(profile));
 	sha256_update(&s, &zero, 1);
-	v[0] = (uint8_t)ver;
-	v[1] = (uint8_t)(ver >> 8);
-	v[2] = (uint8_t)(ver >> 16);
-	v[3] = (uint8_t)(ver >> 24);
+	for (i = 0; i < 4; i++)
+		v[i] = (uint8_t)(ver >> (8 * i));
+	sha256_update(&s, v, sizeof(v));
+	for (i = 0; i < 4; i++)
+		v[i] = (uint8_t)(format_hint >> (8 * i));
 	sha256_update(&s, v, sizeof(v));
 	sha256_final(&s, ret);
 }

@@ -43,10 +43,14 @@ void		 cache_free(struct cache *c);
 /* Drop every entry (policy reload) and set a new bound. */
 void		 cache_reset(struct cache *c, uint64_t max_bytes);
 
-/* The key of an input digest under a policy digest and profile name. */
+/*
+ * The key of an input digest under a policy digest, profile name and the
+ * format the client stated (enum report_format; content that is not the
+ * stated format is rejected, so the verdict depends on it).
+ */
 void		 cache_key(const uint8_t input[SHA256_LEN],
 		    const char *policy_digest, const char *profile,
-		    uint8_t ret[SHA256_LEN]);
+		    uint32_t format_hint, uint8_t ret[SHA256_LEN]);
 /*
  * sha256 of the `size` bytes behind the client's fd, to look it up.  Read
  * with pread(), never mapped, so truncating the file cannot SIGBUS the

@@ -469,7 +469,7 @@ request_lookup(struct request *r)
 	    r->input_sha256) < 0)
 		return 0;
 	cache_key(r->input_sha256, policy_digest(r->policy), r->check.profile,
-	    r->key);
+	    (uint32_t)r->check.format_hint, r->key);
 	if (cache_get(s->cache, r->key, &r->report, &r->reply_fd) < 0) {
 		request_snapshot(r);
 		return 0;
