@@ -284,6 +284,21 @@ def policy(d, path):
          ["format-not-allowed"], "formats = cntk-v2 refuses ONNX", objs)
 
 
+def stated_format(d, onnx_path):
+    """The stated format must match the content, both ways."""
+    v2 = [p for _, p, _ in h.corpus_entries("v2")][:1]
+    cases = [(onnx_path, "cntk-v2"), (onnx_path, "cntk-v1")]
+    cases += [(p, "onnx") for p in v2]
+    for path, fmt in cases:
+        objs = check(d, [path], "--model-format", fmt)
+        t.ok(objs is not None and [r["code"] for r in objs[0]["reasons"]] ==
+             ["unknown-format"], "%s stated as %s: unknown-format" %
+             (os.path.basename(path), fmt), objs)
+    rc, _, err = d.client("check", "--model-format", "tflite", onnx_path)
+    t.ok(rc == 2 and "--model-format" in err,
+         "--model-format tflite: usage error (exit 2)", err)
+
+
 def main():
     for p in (h.SAFELOADD, h.CLIENT, h.WORKER):
         if not os.path.exists(p):
@@ -305,6 +320,7 @@ def main():
                      if n == "winml-mnist-tutorial"]
             if mnist:
                 policy(d, mnist[0])
+                stated_format(d, mnist[0])
             else:
                 t.skip("no ../shared corpus: policy on a real ONNX model")
             backend(onnx, d, tmp)
