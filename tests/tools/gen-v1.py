@@ -708,6 +708,10 @@ def main():
         return 0
     for sub in ("valid", "bad"):
         os.makedirs(os.path.join(out, sub), exist_ok=True)
+        # A case renamed or dropped must not linger from an earlier build.
+        for old in os.listdir(os.path.join(out, sub)):
+            if old.endswith(".dnn"):
+                os.remove(os.path.join(out, sub, old))
     for name, data in valid_models().items():
         write(os.path.join(out, "valid", name + ".dnn"), data)
     for name, data, code in bad_cases():
