@@ -183,6 +183,52 @@ each_case(const char *dir, const char *sub,
 	}
 }
 
+static uint64_t
+op_count(const struct report *rep, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < rep->n_ops; i++)
+		if (strcmp(rep->ops[i].name, name) == 0)
+			return rep->ops[i].count;
+	return 0;
+}
+
+/*
+ * gen-v1.py's zoo-v10: the logreg core (two inputs, W 2x3, b 2x1 and an
+ * ErrorPrediction) plus one node of every type (another 2x3 parameter,
+ * Mean and InvStdDev of 3x1 each): 14 parameter and 6 constant elements.
+ */
+static void
+check_zoo_stats(const char *dir)
+{
+	char path[4096];
+	struct model_limits l;
+	struct result res;
+	uint8_t *buf;
+	size_t n = 0;
+
+	snprintf(path, sizeof(path), "%s/valid/zoo-v10.dnn", dir);
+	model_limits_default(&l);
+	if ((buf = slurp(path, &n)) == NULL) {
+		ok(0, "zoo-v10 readable");
+		return;
+	}
+	ok(run(buf, n, &l, &res) == REASON_NONE &&
+	    res.rep.stats.parameters == 14 && res.rep.stats.constants == 6 &&
+	    op_count(&res.rep, "LearnableParameter") == 3 &&
+	    op_count(&res.rep, "InputValue") == 3 &&
+	    op_count(&res.rep, "Trace") == 1 &&
+	    op_count(&res.rep, "ErrorPrediction") == 2 &&
+	    op_count(&res.rep, "ClassificationError") == 1,
+	    "zoo-v10: 14 parameter and 6 constant elements, ops by type "
+	    "name");
+	tap_diag("zoo-v10: %llu nodes, %zu node types",
+	    (unsigned long long)res.rep.stats.functions, res.rep.n_ops);
+	free(res.canon);
+	free(buf);
+}
+
 /*
  * Every proper prefix of a valid model is refused, and every one-byte
  * change is either refused or gives a canonical copy that is a fixed
@@ -427,6 +473,7 @@ main(int argc, char **argv)
 	    v1_node_type_find("") == NULL, "node type lookup");
 	each_case(argv[1], "valid", check_valid);
 	each_case(argv[1], "bad", check_bad);
+	check_zoo_stats(argv[1]);
 	check_mutations(argv[1]);
 	check_limits(argv[1]);
 	if (corpus != NULL && *corpus != '\0')
