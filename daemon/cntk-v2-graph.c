@@ -40,6 +40,8 @@ struct gctx {
 	struct ix		*ix;
 	size_t			 n_ix;
 	size_t			*bound;	/* per leaf: function + 1, or 0 */
+	struct ref		*refs;	/* every operand, resolved once */
+	size_t			*ref_start;	/* per function, into refs */
 	uint64_t		 steps;	/* block argument walk */
 };
 
@@ -256,13 +258,13 @@ static int
 check_operands(struct gctx *x, size_t i)
 {
 	const struct cntk_v2_fn *f = &x->g->fns[i];
-	struct ref ref;
+	struct ref *refs = x->refs + x->ref_start[i];
 	size_t j;
 	int r;
 
 	for (j = 0; j < f->inputs->n_value; j++)
 		if ((r = resolve(x, f->inputs->value[j]->string_value, i,
-		    f->uid, &ref)) < 0)
+		    f->uid, &refs[j])) < 0)
 			return r;
 	return 0;
 }
@@ -305,24 +307,19 @@ static int
 block_arguments(struct gctx *x, size_t root, size_t stamp, size_t *stack,
     size_t *fn_mark, size_t *leaf_mark)
 {
-	const struct cntk_v2_fn *f;
 	struct ref ref;
 	size_t sp = 0, j, cur;
-	int r;
 
 	stack[sp++] = root;
 	fn_mark[root] = stamp;
 	while (sp > 0) {
 		cur = stack[--sp];
-		f = &x->g->fns[cur];
-		for (j = 0; j < f->inputs->n_value; j++) {
+		for (j = x->ref_start[cur]; j < x->ref_start[cur + 1]; j++) {
 			if (++x->steps > MODEL_GRAPH_STEPS_MAX)
 				return cntk_v2_reject(x->c, REASON_COUNT_LIMIT,
 				    "block argument walk over %llu steps",
 				    (unsigned long long)MODEL_GRAPH_STEPS_MAX);
-			if ((r = resolve(x, f->inputs->value[j]->string_value,
-			    cur, f->uid, &ref)) < 0)
-				return r;
+			ref = x->refs[j];
 			if (!ref.fn) {
 				leaf_mark[ref.idx] = stamp;
 				/* A Placeholder standing for an output. */
@@ -438,6 +435,14 @@ struct edges {
  * a Placeholder that stands for its output; SIZE_MAX for a plain leaf.
  */
 static size_t
+ref_producer(const struct gctx *x, const struct ref *ref)
+{
+	if (ref->fn)
+		return ref->idx;
+	return x->bound[ref->idx] != 0 ? x->bound[ref->idx] - 1 : SIZE_MAX;
+}
+
+static size_t
 producer(struct gctx *x, const char *s, size_t at)
 {
 	struct ref ref;
@@ -445,9 +450,7 @@ producer(struct gctx *x, const char *s, size_t at)
 	/* Already resolved once, so this cannot fail. */
 	if (resolve(x, s, at, "", &ref) < 0)
 		return SIZE_MAX;
-	if (ref.fn)
-		return ref.idx;
-	return x->bound[ref.idx] != 0 ? x->bound[ref.idx] - 1 : SIZE_MAX;
+	return ref_producer(x, &ref);
 }
 
 /*
@@ -472,9 +475,8 @@ each_edge(struct gctx *x, struct edges *e,
 		if (f->op == CNTK_V2_OP_PAST_VALUE ||
 		    f->op == CNTK_V2_OP_FUTURE_VALUE)
 			continue;
-		for (j = 0; j < f->inputs->n_value; j++)
-			if ((p = producer(x, f->inputs->value[j]->string_value,
-			    i)) != SIZE_MAX)
+		for (j = x->ref_start[i]; j < x->ref_start[i + 1]; j++)
+			if ((p = ref_producer(x, &x->refs[j])) != SIZE_MAX)
 				fn(e, p, i);
 		if (f->op != CNTK_V2_OP_BLOCK)
 			continue;
@@ -564,14 +566,21 @@ int
 cntk_v2_check_graph(struct cntk_v2 *c, struct cntk_v2_graph *g)
 {
 	struct gctx x = { .c = c, .g = g };
-	int r;
+	size_t i, n = 0;
+	int r = -ENOMEM;
 
 	x.ix = calloc(g->n_leaves + g->n_fns + 1, sizeof(x.ix[0]));
 	x.bound = calloc(g->n_leaves + 1, sizeof(x.bound[0]));
-	if (x.ix == NULL || x.bound == NULL) {
-		r = -ENOMEM;
+	if ((x.ref_start = calloc(g->n_fns + 1, sizeof(size_t))) == NULL ||
+	    x.ix == NULL || x.bound == NULL)
 		goto out;
+	for (i = 0; i < g->n_fns; i++) {
+		x.ref_start[i] = n;
+		n += g->fns[i].inputs->n_value;
 	}
+	x.ref_start[g->n_fns] = n;
+	if ((x.refs = calloc(n + 1, sizeof(x.refs[0]))) == NULL)
+		goto out;
 	if ((r = build_index(&x)) < 0 || (r = check_functions(&x)) < 0)
 		goto out;
 	if ((r = check_blocks(&x)) < 0)
@@ -580,5 +589,7 @@ cntk_v2_check_graph(struct cntk_v2 *c, struct cntk_v2_graph *g)
 out:
 	free(x.ix);
 	free(x.bound);
+	free(x.refs);
+	free(x.ref_start);
 	return r;
 }

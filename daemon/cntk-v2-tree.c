@@ -279,7 +279,8 @@ tree_udf_marker(struct cntk_v2 *c, const CNTK__Proto__Dictionary__DataEntry *e)
 {
 	const CNTK__Proto__DictionaryValue *v = e->value;
 
-	if (strcmp(e->key, "type") != 0 || v == NULL || v->value_case !=
+	if (e->key[0] != 't' || strcmp(e->key, "type") != 0 || v == NULL ||
+	    v->value_case !=
 	    CNTK__PROTO__DICTIONARY_VALUE__VALUE_STRING_VALUE)
 		return 0;
 	if (strcmp(v->string_value, "UserDefinedFunction") == 0 ||

@@ -161,6 +161,19 @@ static const struct key_rule rng_state_keys[] = {
 
 #define NKEYS(a)	(sizeof(a) / sizeof((a)[0]))
 
+/* Slots of the hot tables (check_keys()), in their sorted order. */
+enum {
+	VK_DATA_TYPE, VK_DYNAMIC_AXIS, VK_IS_SPARSE, VK_KIND, VK_NAME,
+	VK_NEEDS_GRADIENT, VK_SHAPE, VK_TYPE, VK_UID, VK_VALUE, VK_VERSION,
+	VK__MAX
+};
+enum {
+	FK_ATTRIBUTES, FK_COMPOSITE, FK_MAP_KEYS, FK_MAP_VALUES, FK_OP_NAME,
+	FK_INPUTS, FK_NAME, FK_OP, FK_TYPE, FK_UID, FK_VERSION, FK__MAX
+};
+_Static_assert(VK__MAX == NKEYS(variable_keys), "variable slots");
+_Static_assert(FK__MAX == NKEYS(function_keys), "function slots");
+
 const char *
 cntk_v2_op_name(uint64_t op)
 {
@@ -218,11 +231,13 @@ key_needed(const struct key_rule *k, bool variant)
  * with its value type.  The tree pass has sorted the entries and made
  * them unique, and the tables are sorted the same way, so one merge walk
  * does it; value_type has been matched to the member present.  An unknown
- * key is reported before a missing one.
+ * key is reported before a missing one.  With `slots` (n of them, zeroed),
+ * slots[j] receives the value of rules[j], so callers need no lookups.
  */
 static int
 check_keys(struct cntk_v2 *c, const CNTK__Proto__Dictionary *d,
-    const struct key_rule *rules, size_t n, bool variant, const char *where)
+    const struct key_rule *rules, size_t n, bool variant, const char *where,
+    const value_t **slots)
 {
 	const char *missing = NULL;
 	const value_t *v;
@@ -245,6 +260,8 @@ check_keys(struct cntk_v2 *c, const CNTK__Proto__Dictionary *d,
 			    "%s '%s' has value_type %d, expected %d", where,
 			    rules[j].key, v != NULL ? (int)v->value_type : 0,
 			    (int)rules[j].type);
+		if (slots != NULL)
+			slots[j] = v;
 	}
 	for (; j < n; j++)
 		if (missing == NULL && key_needed(&rules[j], variant))
@@ -390,18 +407,18 @@ same_shape(const CNTK__Proto__NDShape *a, const CNTK__Proto__NDShape *b)
 
 /* A Parameter's or Constant's tensor: its type and shape are the var's. */
 static int
-check_value(struct cntk_v2 *c, const CNTK__Proto__Dictionary *d,
-    uint64_t kind, uint64_t data_type, const char *uid)
+check_value(struct cntk_v2 *c, const value_t **slot, uint64_t kind,
+    uint64_t data_type, const char *uid)
 {
 	const CNTK__Proto__NDArrayView *a;
 	uint64_t n;
 
-	a = cntk_v2_get(d, "value")->nd_array_view_value;
+	a = slot[VK_VALUE]->nd_array_view_value;
 	if ((uint64_t)a->data_type != data_type)
 		return cntk_v2_reject(c, REASON_DATA_TYPE_MISMATCH,
 		    "'%s' is data type %llu, its value %d", uid,
 		    (unsigned long long)data_type, (int)a->data_type);
-	if (!same_shape(a->shape, cntk_v2_get(d, "shape")->nd_shape_value))
+	if (!same_shape(a->shape, slot[VK_SHAPE]->nd_shape_value))
 		return cntk_v2_reject(c, REASON_VARIABLE_SHAPE_MISMATCH,
 		    "'%s' has a value whose shape is not its own", uid);
 	n = cntk_v2_tensor_elements(a);
@@ -424,28 +441,28 @@ static int
 check_variable_body(struct cntk_v2 *c, const CNTK__Proto__Dictionary *d,
     uint64_t kind, const char *uid)
 {
-	uint64_t version, data_type;
+	const value_t *slot[VK__MAX] = { NULL };
+	uint64_t data_type;
 	bool valued;
 	int r;
 
 	valued = kind == CNTK_V2_KIND_PARAMETER || kind == CNTK_V2_KIND_CONSTANT;
 	if ((r = check_keys(c, d, variable_keys, NKEYS(variable_keys), valued,
+	    uid, slot)) < 0 ||
+	    (r = check_version(c, slot[VK_VERSION]->size_t_value,
+	    CNTK_V2_VARIABLE_VERSION, CNTK_V2_VARIABLE_VERSION, "variable",
 	    uid)) < 0)
 		return r;
-	version = cntk_v2_get(d, "version")->size_t_value;
-	if ((r = check_version(c, version, CNTK_V2_VARIABLE_VERSION,
-	    CNTK_V2_VARIABLE_VERSION, "variable", uid)) < 0)
-		return r;
-	data_type = cntk_v2_get(d, "data_type")->size_t_value;
+	data_type = slot[VK_DATA_TYPE]->size_t_value;
 	if (!var_data_type_ok(data_type, kind))
 		return cntk_v2_reject(c, REASON_BAD_DATA_TYPE,
 		    "variable '%s' has data type %llu", uid,
 		    (unsigned long long)data_type);
-	if ((r = check_axes(c, cntk_v2_get(d, "dynamic_axis")->vector_value,
-	    uid)) < 0 || (r = check_dims(c, cntk_v2_get(d,
-	    "shape")->nd_shape_value, kind, uid)) < 0)
+	if ((r = check_axes(c, slot[VK_DYNAMIC_AXIS]->vector_value,
+	    uid)) < 0 || (r = check_dims(c, slot[VK_SHAPE]->nd_shape_value,
+	    kind, uid)) < 0)
 		return r;
-	return valued ? check_value(c, d, kind, data_type, uid) : 0;
+	return valued ? check_value(c, slot, kind, data_type, uid) : 0;
 }
 
 static int
@@ -526,15 +543,13 @@ check_arity(struct cntk_v2 *c, const struct cntk_v2_fn *f)
 
 /* A Block's composite header (§2.8); its root is checked with the graph. */
 static int
-check_block_composite(struct cntk_v2 *c, const CNTK__Proto__Dictionary *d,
-    const char *uid)
+check_block_composite(struct cntk_v2 *c, const value_t *v, const char *uid)
 {
-	const CNTK__Proto__Dictionary *comp;
+	const CNTK__Proto__Dictionary *comp = v->dictionary_value;
 	int r;
 
-	comp = cntk_v2_get(d, "block_function_composite")->dictionary_value;
 	if ((r = check_keys(c, comp, block_composite_keys,
-	    NKEYS(block_composite_keys), false, uid)) < 0 ||
+	    NKEYS(block_composite_keys), false, uid, NULL)) < 0 ||
 	    (r = check_type_string(c, comp, "CompositeFunction",
 	    REASON_WRONG_OBJECT_TYPE, uid)) < 0)
 		return r;
@@ -546,24 +561,25 @@ check_block_composite(struct cntk_v2 *c, const CNTK__Proto__Dictionary *d,
 static int
 check_function_body(struct cntk_v2 *c, struct cntk_v2_fn *f)
 {
+	const value_t *slot[FK__MAX] = { NULL };
 	uint64_t version;
 	int r;
 
 	if ((r = check_keys(c, f->d, function_keys, NKEYS(function_keys),
-	    f->op == CNTK_V2_OP_BLOCK, f->uid)) < 0)
+	    f->op == CNTK_V2_OP_BLOCK, f->uid, slot)) < 0)
 		return r;
-	version = cntk_v2_get(f->d, "version")->size_t_value;
+	version = slot[FK_VERSION]->size_t_value;
 	if ((r = check_version(c, version, CNTK_V2_FUNCTION_VERSION_MIN,
 	    CNTK_V2_FUNCTION_VERSION_MAX, "function", f->uid)) < 0 ||
 	    (r = check_op(c, f->uid, f->op, version)) < 0)
 		return r;
-	f->inputs = cntk_v2_get(f->d, "inputs")->vector_value;
-	f->attrs = cntk_v2_get(f->d, "attributes")->dictionary_value;
+	f->inputs = slot[FK_INPUTS]->vector_value;
+	f->attrs = slot[FK_ATTRIBUTES]->dictionary_value;
 	if ((r = check_inputs(c, f->inputs, f->uid)) < 0 ||
 	    (r = check_arity(c, f)) < 0)
 		return r;
 	if (f->op == CNTK_V2_OP_BLOCK &&
-	    (r = check_block_composite(c, f->d, f->uid)) < 0)
+	    (r = check_block_composite(c, slot[FK_COMPOSITE], f->uid)) < 0)
 		return r;
 	return cntk_v2_check_attrs(c, f);
 }
@@ -615,7 +631,7 @@ check_state(struct cntk_v2 *c, const CNTK__Proto__Dictionary *top)
 			    s->data[i]->key);
 		if ((r = check_keys(c, s->data[i]->value->dictionary_value,
 		    rng_state_keys, NKEYS(rng_state_keys), false,
-		    "model state")) < 0)
+		    "model state", NULL)) < 0)
 			return r;
 	}
 	return 0;
@@ -633,7 +649,8 @@ check_header(struct cntk_v2 *c, const CNTK__Proto__Dictionary *top)
 	    CNTK_V2_COMPOSITE_VERSION_MIN, CNTK_V2_COMPOSITE_VERSION_MAX,
 	    "CompositeFunction", "model")) < 0 ||
 	    (r = check_keys(c, top, top_keys, NKEYS(top_keys),
-	    version->size_t_value <= CNTK_V2_STATE_VERSION_MAX, "model")) < 0)
+	    version->size_t_value <= CNTK_V2_STATE_VERSION_MAX, "model",
+	    NULL)) < 0)
 		return r;
 	return check_state(c, top);
 }
