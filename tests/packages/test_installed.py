@@ -68,8 +68,8 @@ def test_files(t):
 
 
 def test_units(t):
-    rc, out, err = run("systemd-analyze", "verify", "--man=no",
-                       SOCKET_UNIT, UNIT)
+    # Installed, the man pages that Documentation= names are checked too.
+    rc, out, err = run("systemd-analyze", "verify", SOCKET_UNIT, UNIT)
     t.ok(rc == 0 and out.strip() == "" and err.strip() == "",
          "systemd-analyze verify is clean on the installed units",
          out + err)
@@ -79,7 +79,8 @@ def test_units(t):
     t.diag("installed unit exposure: %s" % (m.group(1) if m else "?"))
     t.ok(m is not None and float(m.group(1)) <= 1.0,
          "installed unit exposure <= 1.0", out + err)
-    for page in ("safeload.1", "libsafeload.3", "safeloadd.8"):
+    for page in ("safeload.1", "libsafeload.3", "safeload.conf.5",
+                 "safeloadd.8"):
         rc, out, _ = run("man", "-w", page)
         t.ok(rc == 0, "man -w %s finds the installed page" % page)
 
@@ -204,11 +205,29 @@ def test_daemon(t, tmp):
         return
     test_cli(t, sock, tiny, udf)
     test_python(t, sock, real_model() or tiny)
+    test_dev(t, tmp, sock, tiny)
     with open(os.path.join(tmp, "daemon.log")) as f:
         log = f.read()
     t.ok(re.search(r"request \d+: uid \d+: accept", log) is not None,
          "the daemon logs one line per request", log)
     t.ok(stop_daemon(proc) == 0, "SIGTERM stops the installed daemon")
+
+
+def test_dev(t, tmp, sock, tiny):
+    """The C example, as shipped in libsafeload-dev, built with pkg-config
+    against the installed header and library, run against the daemon."""
+    src = "/usr/share/doc/libsafeload-dev/examples/load-model.c"
+    exe = os.path.join(tmp, "load-model")
+    rc, flags, err = run("pkg-config", "--cflags", "--libs", "safeload")
+    if not t.ok(rc == 0 and os.path.exists(src),
+                "libsafeload-dev ships the examples and safeload.pc", err):
+        return
+    rc, out, err = run("cc", "-Wall", "-Werror", "-o", exe, src,
+                       *flags.split())
+    t.ok(rc == 0, "the C example builds against the -dev package", err)
+    rc, out, err = run(exe, tiny, env=dict(ENV, SAFELOAD_SOCKET=sock))
+    t.ok(rc == 0 and "canonical model:" in out,
+         "and loads a model through the installed daemon", out + err)
 
 
 def main():
