@@ -369,7 +369,8 @@ check_one(struct cntk_v2 *c, const struct cntk_v2_fn *f,
 		return cntk_v2_reject(c, REASON_UNKNOWN_ATTRIBUTE,
 		    "'%s' has attribute '%s', which CNTK does not define",
 		    f->uid, e->key);
-	rule = rule_find(o, e->key);
+	/* Only names without one type of their own have per-op types. */
+	rule = t->type == T_ANY ? rule_find(o, e->key) : NULL;
 	if (rule != NULL && rule->type != 0)
 		r = check_type(c, f, e->key, e->value, rule->type, rule->elem);
 	else

@@ -246,28 +246,38 @@ tree_entry_cmp(const void *a, const void *b)
 }
 
 /*
- * Sort entries by key.  Objects have a dozen keys at most, often already
- * in order (a canonical input): insertion sort is linear then and needs no
- * temporary buffer; large dictionaries go to qsort.
+ * Sort entries by key and return a key that appears twice, or NULL.
+ * Objects have a dozen keys at most, often already in order (a canonical
+ * input): insertion sort is linear then, needs no temporary buffer, and
+ * compares every pair that ends up adjacent, so it sees duplicates on the
+ * way.  Large dictionaries go to qsort and a scan.
  */
-static void
+static const char *
 tree_sort(CNTK__Proto__Dictionary *d)
 {
 	CNTK__Proto__Dictionary__DataEntry *e;
+	const char *dup = NULL;
 	size_t i, j;
+	int cmp = 1;
 
 	if (d->n_data > TREE_INSERTION_SORT_MAX) {
 		qsort(d->data, d->n_data, sizeof(d->data[0]), /* NOLINT(bugprone-sizeof-expression): pointers */
 		    tree_entry_cmp);
-		return;
+		for (i = 1; i < d->n_data && dup == NULL; i++)
+			if (strcmp(d->data[i - 1]->key, d->data[i]->key) == 0)
+				dup = d->data[i]->key;
+		return dup;
 	}
 	for (i = 1; i < d->n_data; i++) {
 		e = d->data[i];
-		for (j = i; j > 0 && strcmp(d->data[j - 1]->key, e->key) > 0;
-		    j--)
+		for (j = i; j > 0 && (cmp = strcmp(d->data[j - 1]->key,
+		    e->key)) > 0; j--)
 			d->data[j] = d->data[j - 1];
 		d->data[j] = e;
+		if (j > 0 && cmp == 0 && dup == NULL)
+			dup = e->key;
 	}
+	return dup;
 }
 
 /*
@@ -293,6 +303,7 @@ tree_udf_marker(struct cntk_v2 *c, const CNTK__Proto__Dictionary__DataEntry *e)
 static int
 tree_dict(struct cntk_v2 *c, CNTK__Proto__Dictionary *d)
 {
+	const char *dup;
 	size_t i;
 	int r;
 
@@ -305,12 +316,10 @@ tree_dict(struct cntk_v2 *c, CNTK__Proto__Dictionary *d)
 		    (r = tree_value(c, d->data[i]->value)) < 0)
 			return r;
 	}
-	tree_sort(d);
 	/* Protobuf says "last one wins"; we refuse to pick. */
-	for (i = 1; i < d->n_data; i++)
-		if (strcmp(d->data[i - 1]->key, d->data[i]->key) == 0)
-			return tree_reject(c, REASON_DUPLICATE_KEY,
-			    "duplicate key", d->data[i]->key);
+	if ((dup = tree_sort(d)) != NULL)
+		return tree_reject(c, REASON_DUPLICATE_KEY, "duplicate key",
+		    dup);
 	return 0;
 }
 
