@@ -26,6 +26,8 @@ __all__ = ["Client", "Rejected", "SafeloadError", "check", "load",
            "version"]
 
 _CHECK_CANONICAL = 0x1
+# SL_CHECK_AS_*: state the format instead of letting the worker detect it.
+_FORMATS = {None: 0, "cntk-v2": 0x2, "cntk-v1": 0x4, "onnx": 0x8}
 _lib = None
 
 
@@ -65,6 +67,7 @@ def _bind(lib):
         "sl_check_path": (ctypes.c_int, [P, ctypes.c_char_p,
                                          ctypes.c_char_p, ctypes.c_uint,
                                          ctypes.POINTER(P)]),
+        "sl_client_set_signature": (ctypes.c_int, [P, ctypes.c_char_p]),
         "sl_client_last_error": (ctypes.c_int, [
             P, ctypes.POINTER(ctypes.c_char_p),
             ctypes.POINTER(ctypes.c_char_p)]),
@@ -151,9 +154,19 @@ class Client:
                                  code.value.decode(), path)
         return SafeloadError(-r, os.strerror(-r), None, path)
 
-    def _check(self, path, profile, flags):
+    def _check(self, path, profile, flags, model_format=None,
+               signature=None):
         if not self._c:
             raise ValueError("safeload: client is closed")
+        if model_format not in _FORMATS:
+            raise ValueError("safeload: model_format must be one of "
+                             "cntk-v2, cntk-v1, onnx")
+        flags |= _FORMATS[model_format]
+        if signature is not None:
+            with open(signature, "rb") as f:
+                r = _library().sl_client_set_signature(self._c, f.read())
+            if r < 0:
+                raise self._error(r, signature)
         res = ctypes.c_void_p()
         r = _library().sl_check_path(self._c, _fs(path), _fs(profile),
                                      flags, ctypes.byref(res))
@@ -161,20 +174,23 @@ class Client:
             raise self._error(r, path)
         return res
 
-    def check(self, path, profile=None):
-        """The report of `path` as a dict (see `safeload check --json`)."""
+    def check(self, path, profile=None, model_format=None, signature=None):
+        """The report of `path` as a dict (see `safeload check --json`).
+        model_format: "cntk-v2", "cntk-v1" or "onnx" to state the format;
+        signature: a minisign .minisig file for profiles that want one."""
         lib = _library()
-        res = self._check(path, profile, 0)
+        res = self._check(path, profile, 0, model_format, signature)
         try:
             return json.loads(_take_string(lib.sl_result_json(
                 res, _fs(os.fspath(path)))))
         finally:
             lib.sl_result_free(res)
 
-    def load(self, path, profile=None):
+    def load(self, path, profile=None, model_format=None, signature=None):
         """The canonical model as bytes; raises Rejected on reject."""
         lib = _library()
-        res = self._check(path, profile, _CHECK_CANONICAL)
+        res = self._check(path, profile, _CHECK_CANONICAL, model_format,
+                          signature)
         try:
             if not lib.sl_result_accepted(res):
                 raise Rejected(os.fspath(path), json.loads(_take_string(
@@ -203,20 +219,22 @@ class Client:
         return out
 
 
-def load(path, profile=None, socket=None, local=False):
+def load(path, profile=None, socket=None, local=False, model_format=None,
+         signature=None):
     """Check `path` and return its canonical bytes; raises Rejected (with
     .code) when the model is rejected, SafeloadError when it got no
-    verdict."""
+    verdict.  See Client.check() for model_format and signature."""
     with Client(socket, local) as c:
-        return c.load(path, profile)
+        return c.load(path, profile, model_format, signature)
 
 
-def check(path, profile=None, socket=None, local=False):
+def check(path, profile=None, socket=None, local=False, model_format=None,
+          signature=None):
     """Check `path` and return the report: a dict with file, verdict
     ("accept"/"reject"), format, reasons [{code, message}], sha256,
     canonical_sha256 and stats."""
     with Client(socket, local) as c:
-        return c.check(path, profile)
+        return c.check(path, profile, model_format, signature)
 
 
 def status(socket=None):

@@ -25,16 +25,23 @@ def _cntk():
             "returns the canonical model bytes" % e) from None
 
 
-def load_model(path, device=None, profile=None, socket=None):
+def load_model(path, device=None, profile=None, socket=None,
+               model_format=None, signature=None):
     """Check `path` with safeloadd and load the canonical copy into CNTK.
 
     Raises safeload.Rejected (.code is the reason code) when the model is
     rejected, safeload.SafeloadError when it got no verdict, and
     ImportError when cntk is not installed.  cntk is imported before the
-    check, so a missing cntk costs no request.
+    check, so a missing cntk costs no request.  model_format="onnx" checks
+    the file as ONNX and loads it with cntk.ModelFormat.ONNX: CNTK never
+    detects ONNX by itself.
     """
     cntk = _cntk()
-    data = safeload.load(path, profile=profile, socket=socket)
-    if device is None:
-        return cntk.Function.load(data)
-    return cntk.Function.load(data, device=device)
+    data = safeload.load(path, profile=profile, socket=socket,
+                         model_format=model_format, signature=signature)
+    kw = {}
+    if device is not None:
+        kw["device"] = device
+    if model_format == "onnx":
+        kw["format"] = cntk.ModelFormat.ONNX
+    return cntk.Function.load(data, **kw)

@@ -23,12 +23,17 @@ DEEP = os.path.join(harness.SAMPLES, "deep.model")
 
 FAKE_CNTK = '''
 """A stand-in for CNTK: records what Function.load was given."""
+class ModelFormat:
+    CNTKv2 = "cntk-v2"
+    ONNX = "onnx"
+
+
 class Function:
     calls = []
 
     @staticmethod
-    def load(model, device=None):
-        Function.calls.append((model, device))
+    def load(model, device=None, format=ModelFormat.CNTKv2):
+        Function.calls.append((model, device, format))
         return ("function", len(model))
 '''
 
@@ -79,6 +84,18 @@ def test_errors(t, safeload, sock, tmp):
     except safeload.SafeloadError as e:
         t.ok("cannot reach" in str(e), "no daemon raises SafeloadError "
              "naming the socket", str(e))
+    rep = safeload.check(TINY, socket=sock, model_format="onnx")
+    t.ok(rep["verdict"] == "reject" and
+         rep["reasons"][0]["code"] == "unknown-format",
+         "model_format states the format: CNTK v2 checked as ONNX is "
+         "unknown-format", rep)
+    t.ok(safeload.check(TINY, socket=sock, model_format="cntk-v2")
+         ["verdict"] == "accept", "model_format=cntk-v2 accepts it")
+    try:
+        safeload.check(TINY, socket=sock, model_format="pickle")
+        t.ok(False, "an unknown model_format raises")
+    except ValueError:
+        t.ok(True, "an unknown model_format raises ValueError")
     try:
         with safeload.Client(local=True) as c:
             c.check(TINY, profile="ops")
@@ -117,7 +134,7 @@ def test_cntk(t, safeload, sock, tmp):
     import cntk
     canonical = safeload.load(TINY, socket=sock)
     got = slc.load_model(TINY, device="cpu", socket=sock)
-    model, device = cntk.Function.calls[-1]
+    model, device, _ = cntk.Function.calls[-1]
     t.ok(got == ("function", len(canonical)) and model == canonical and
          device == "cpu", "load_model hands Function.load the canonical "
          "bytes and the device")
@@ -128,6 +145,17 @@ def test_cntk(t, safeload, sock, tmp):
         t.ok(e.code == "user-defined-function" and
              len(cntk.Function.calls) == 1,
              "load_model raises Rejected and never calls CNTK")
+    onnx = [e for e in harness.corpus_entries("onnx")
+            if e[2]["size"] < 8 << 20]
+    if not onnx:
+        t.skip("no ONNX model in the corpus")
+        return
+    try:
+        slc.load_model(onnx[0][1], socket=sock, model_format="onnx")
+        t.ok(cntk.Function.calls[-1][2] == "onnx", "an ONNX model is "
+             "loaded with format=cntk.ModelFormat.ONNX")
+    except safeload.Rejected as e:
+        t.skip("%s is rejected by this build: %s" % (onnx[0][0], e.code))
 
 
 def test_corpus(t, safeload, sock):
