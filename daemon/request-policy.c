@@ -38,6 +38,15 @@ request_policy_admit(const struct policy *p, const struct conn *c,
 	/* Asked again, not cached: the kernel's answer is cheap and fresh. */
 	ng = getsockopt(c->fd, SOL_SOCKET, SO_PEERGROUPS, groups, &l) == 0 ?
 	    l / sizeof(gid_t) : 0;
+	/*
+	 * [access] again: a connection made before a reload that revoked
+	 * this peer must not keep the access it had.
+	 */
+	if (policy_access(p, c->uid, c->gid, groups, ng) < 0) {
+		(void)snprintf(msg, n, "uid %u may no longer connect",
+		    (unsigned)c->uid);
+		return REASON_POLICY_DENIED;
+	}
 	r = policy_profile_allowed(p, check->profile, c->uid, c->gid, groups,
 	    ng);
 	if (r == -ENOENT) {

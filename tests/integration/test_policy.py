@@ -161,6 +161,44 @@ def check_access(t, d, policy_path, tmp):
     rc, rep, err = check(d, TINY, "nobody-only", uid=NOBODY)
     t.ok(rc == 0 and rep["profile"] == "nobody-only",
          "nobody may use its own profile", "rc %d %s" % (rc, err))
+    check_revoke(t, d, policy_path)
+
+
+# A client of the Python binding that keeps its connection across a reload.
+REVOKE_CHILD = r"""
+import os, sys
+os.setgroups([]); os.setgid(%d); os.setuid(%d)
+import safeload
+c = safeload.Client(sys.argv[1])
+c.check(sys.argv[2])
+print("first ok", flush=True)
+sys.stdin.readline()
+try:
+    c.check(sys.argv[2])
+    print("second ok", flush=True)
+except safeload.SafeloadError as e:
+    print("second refused %%s" %% e.code, flush=True)
+""" % (NOBODY, NOBODY)
+
+
+def check_revoke(t, d, policy_path):
+    """A reload that drops a peer from [access] ends its open connection's
+    access too, not only new connections."""
+    if "SAFELOAD_LIBRARY" not in os.environ:
+        t.skip("SAFELOAD_LIBRARY is not set (run under meson test)")
+        return
+    child = subprocess.Popen(
+        [sys.executable, "-c", REVOKE_CHILD, d.socket, TINY],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
+    first = child.stdout.readline().strip()
+    write(policy_path, LIMITS_POLICY)
+    reload(t, d, "nobody removed from [access]")
+    out, err = child.communicate("go\n", timeout=60)
+    t.ok(first == "first ok" and
+         out.strip() == "second refused policy-denied",
+         "a connection opened before the reload loses its access",
+         "%s | %s | %s" % (first, out, err))
 
 
 def reload(t, d, what, expect="reload: policy"):
