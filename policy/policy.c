@@ -190,6 +190,35 @@ policy_new_default(void)
 	return p;
 }
 
+/*
+ * The digest names everything a verdict depends on: the text, and when
+ * the text names them, the keys and trusted digests read from other files
+ * (a file without those is digested as its text alone, so it equals
+ * sha256sum of the file).
+ */
+static void
+policy_file_digest(struct policy *p, const char *text, size_t len)
+{
+	struct sha256 h;
+	uint8_t d[SHA256_LEN];
+	size_t i;
+
+	sha256_init(&h);
+	sha256_update(&h, text, len);
+	for (i = 0; i < p->n_profiles; i++) {
+		const struct policy_profile *pr = &p->profiles[i];
+
+		if (pr->n_key_files == 0 && pr->digests_file.path[0] == '\0')
+			continue;
+		sha256_update(&h, pr->name, strlen(pr->name) + 1);
+		sha256_update(&h, pr->keys, pr->n_keys * sizeof(pr->keys[0]));
+		if (pr->n_digests > 0)
+			sha256_update(&h, pr->digests, pr->n_digests * 32);
+	}
+	sha256_final(&h, d);
+	sha256_hex(d, p->digest);
+}
+
 /* Parse, resolve and check text that came from `file`. */
 int
 policy_parse(const char *text, size_t len, const char *file,
@@ -197,7 +226,6 @@ policy_parse(const char *text, size_t len, const char *file,
 {
 	struct policy *p = NULL;
 	struct policy_err e = { .file = file };
-	uint8_t d[SHA256_LEN];
 	int r;
 
 	if ((p = malloc(sizeof(*p))) == NULL) {
@@ -214,8 +242,7 @@ policy_parse(const char *text, size_t len, const char *file,
 	if ((r = policy_resolve(p, file, ret_err)) < 0 ||
 	    (r = policy_validate(p, file, ret_err)) < 0)
 		goto out;
-	sha256(text, len, d);
-	sha256_hex(d, p->digest);
+	policy_file_digest(p, text, len);
 	*ret = p;
 	p = NULL;
 out:

@@ -93,8 +93,9 @@ uint32_t	 policy_queue_length(const struct policy *p);
 /* [daemon]: bytes of canonical results the supervisor may cache. */
 uint64_t	 policy_cache_bytes(const struct policy *p);
 /*
- * sha256 of the policy file as read, lower-case hex (for the built-in
- * default, of a text naming its values).
+ * sha256 of the policy file as read, lower-case hex; when the file names
+ * key or digest files, also of the keys and digests read from them (for
+ * the built-in default, of a text naming its values).
  */
 const char	*policy_digest(const struct policy *p);
 /* 1 for the built-in default (no file at the default path). */

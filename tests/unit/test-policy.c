@@ -240,7 +240,7 @@ test_explain(const struct policy *p)
 static void
 test_load(const char *dir)
 {
-	char path[512], dpath[512], text[1024];
+	char path[512], dpath[512], text[1024], digest[65];
 	struct policy *p = NULL;
 	const char *err = NULL;
 	uint8_t d[32];
@@ -271,6 +271,15 @@ test_load(const char *dir)
 	ok(p != NULL && policy_digest_trusted(p, "d", d) == 0 &&
 	    policy_digest_trusted(p, "", d) == 0, "digest not listed");
 	test_explain(p);
+	(void)snprintf(digest, sizeof(digest), "%s", p ? policy_digest(p) :
+	    "");
+	policy_free(p);
+	p = NULL;
+	write_file(dpath, "0000000000000000000000000000000000000000000000000000"
+	    "000000000002\n");
+	ok(policy_load(path, 0, &p, &err) == 0 &&
+	    strcmp(policy_digest(p), digest) != 0,
+	    "the policy digest covers the trusted_digests file");
 	policy_free(p);
 	p = NULL;
 	write_file(dpath, "abab\n");
