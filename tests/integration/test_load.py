@@ -33,6 +33,9 @@ ANSWER_TIMEOUT_S = 120.0
 RSS_SLACK = 1.10
 SETTLE_S = 10.0
 BIG_ELEMENTS = 10 * 1000 * 1000   # 40 MB: a worker busy long enough to catch
+FLOOD = 320                # root's requests in the fairness check
+FAIR_MAX_AHEAD = 4         # round robin: 1 running + 1 turn; FIFO: ~31
+NOBODY = 65534
 
 MAGIC = (0x534c << 16) | 1
 REQ_CHECK, REQ_STATUS = 1, 2
@@ -218,8 +221,9 @@ def request_mix(fixed, good, bad):
     return out
 
 
-def run_clients(path, work, expect, on_half=None):
-    """CLIENTS threads share `work`; returns (answers, problems)."""
+def run_clients(path, work, expect, on_half=None, stamps=None):
+    """CLIENTS threads share `work`; returns (answers, problems).  When
+    given, `stamps` collects the monotonic time of every answer."""
     lock = threading.Lock()
     state = {"next": 0, "done": 0, "half_fired": False}
     answers, problems = [], []
@@ -246,6 +250,8 @@ def run_clients(path, work, expect, on_half=None):
                 break
             with lock:
                 answers.append((p, kind, a))
+                if stamps is not None:
+                    stamps.append(time.monotonic())
                 state["done"] += 1
                 fire = on_half is not None and not state["half_fired"] and \
                     state["done"] >= len(work) // 2
@@ -457,6 +463,83 @@ def sigterm_phase(good):
          not our_workers(), "SIGTERM: no worker outlives the daemon")
 
 
+def policy_daemon(tmp, name, text):
+    path = os.path.join(tmp, name + ".conf")
+    with open(path, "w") as f:
+        f.write(text)
+    return h.Daemon("--policy", path)
+
+
+def as_nobody(path, model, out_w):
+    """In a forked child: one check as uid nobody; times to the pipe."""
+    try:
+        os.setgroups([])
+        os.setgid(NOBODY)
+        os.setuid(NOBODY)
+        c = Conn(path)
+        t0 = time.monotonic()
+        a = c.check(model)
+        os.write(out_w, ("%r %r %r" % (t0, time.monotonic(), a[0])).encode())
+    finally:
+        os._exit(0)
+
+
+def fairness_phase(tmp, good):
+    """One worker, root floods it from 32 connections: nobody's request
+    waits for a few of root's, not for the whole queue of them."""
+    d = policy_daemon(tmp, "fair", "[access]\nusers = root nobody\n"
+                      "[daemon]\nmax_concurrent = 1\nidle_workers = 1\n"
+                      "cache_size = 0\n")
+    if not t.ok(d.start(), "a one-worker daemon for the fairness check"):
+        return
+    os.chmod(d.dir, 0o755)      # nobody must reach the socket
+    work = [good[i % len(good)] for i in range(FLOOD)]
+    stamps = []
+    th = threading.Thread(target=run_clients,
+                          args=(d.socket, work, {}, None, stamps))
+    th.start()
+    wait_for(lambda: len(stamps) >= CLIENTS, 60.0)   # the queue is full
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        as_nobody(d.socket, good[0][0], w)
+    os.close(w)
+    os.waitpid(pid, 0)
+    got = os.read(r, 4096).decode().split()
+    os.close(r)
+    th.join()
+    d.stop()
+    if not t.ok(len(got) == 3 and got[2] == str(ACCEPT),
+                "nobody's request is answered while root floods the one "
+                "worker", got):
+        return
+    t0, t1 = float(got[0]), float(got[1])
+    during = sum(1 for x in stamps if t0 < x < t1)
+    t.diag("nobody waited %.1f ms, while %d of root's requests finished "
+           "(%d root connections, each with one queued)"
+           % ((t1 - t0) * 1e3, during, CLIENTS))
+    t.ok(during <= FAIR_MAX_AHEAD, "fair queue: at most %d of root's %d "
+         "queued requests went first (got %d)"
+         % (FAIR_MAX_AHEAD, CLIENTS, during))
+
+
+def busy_phase(tmp):
+    """One worker, a queue of one: the rest get a clean `busy`."""
+    d = policy_daemon(tmp, "busy", "[daemon]\nmax_concurrent = 1\n"
+                      "idle_workers = 1\nqueue_length = 1\ncache_size = 0\n")
+    if not t.ok(d.start(), "a one-worker, one-place-queue daemon"):
+        return
+    tiny = os.path.join(h.SAMPLES, "tiny.model")
+    answers, problems = run_clients(d.socket, [(tiny, "good")] * 64, {})
+    busy = sum(1 for a in answers if a[2][0] == "error")
+    ok = sum(1 for a in answers if a[2][0] == ACCEPT)
+    t.ok(not problems and busy + ok == len(answers) == 64 and busy > 0,
+         "a full queue answers busy (%d busy, %d accepted, nothing lost)"
+         % (busy, ok), "\n".join(problems[:5]))
+    d.stop()
+
+
 def main():
     pb = h.model_pb2()
     if pb is None:
@@ -473,6 +556,8 @@ def main():
     t.ok(ok, "every request logged exactly once (%s)" % why)
     t.ok(d.stop() == 0, "SIGTERM when idle: exit status 0")
     sigterm_phase(good)
+    fairness_phase(tmp, good)
+    busy_phase(tmp)
     hook_phase(tmp)
     t.done()
 
