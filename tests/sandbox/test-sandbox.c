@@ -118,6 +118,17 @@ static void p_clock_pid(void) { syscall(SYS_clock_gettime,
 static void p_madv_dontfork(void) { syscall(SYS_madvise, NULL, 0,
     MADV_DONTFORK); }
 static void p_getpid(void) { syscall(SYS_getpid); }
+static void p_landlock(void) { syscall(SYS_landlock_create_ruleset, NULL, 0,
+    1); }
+static void p_pidfd_getfd(void) { syscall(SYS_pidfd_getfd, -1, 0, 0); }
+static void p_name_to_handle(void) { syscall(SYS_name_to_handle_at,
+    AT_FDCWD, "/", NULL, NULL, 0); }
+static void p_init_module(void) { syscall(SYS_init_module, NULL, 0, ""); }
+static void p_kexec(void) { syscall(SYS_kexec_load, 0, 0, NULL, 0); }
+static void p_sendto(void) { syscall(SYS_sendto, -1, NULL, 0, 0, NULL, 0); }
+static void p_io_uring_enter(void) { syscall(SYS_io_uring_enter, -1, 0, 0,
+    0, NULL, 0); }
+static void p_unshare_net(void) { syscall(SYS_unshare, CLONE_NEWNET); }
 /* An allowed number (write) through the x32 ABI must still die. */
 static void p_x32_write(void) { syscall(X32_BIT | SYS_write, -1, NULL,
     0); }
@@ -205,6 +216,14 @@ static const struct {
 	{ "clock_gettime(another pid's CPU clock)", p_clock_pid },
 	{ "madvise(MADV_DONTFORK)", p_madv_dontfork },
 	{ "getpid (not on the list)", p_getpid },
+	{ "landlock_create_ruleset", p_landlock },
+	{ "pidfd_getfd", p_pidfd_getfd },
+	{ "name_to_handle_at", p_name_to_handle },
+	{ "init_module", p_init_module },
+	{ "kexec_load", p_kexec },
+	{ "sendto", p_sendto },
+	{ "io_uring_enter", p_io_uring_enter },
+	{ "unshare(CLONE_NEWNET)", p_unshare_net },
 	{ "x32 write (nr | 0x40000000)", p_x32_write },
 	{ "x32 getpid", p_x32_getpid },
 	{ "i386 getpid via int 0x80", p_int80 },
