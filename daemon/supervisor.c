@@ -155,8 +155,8 @@ supervisor_reload_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	rc = policy_load(s->cfg.policy_path, s->cfg.policy_is_default, &p,
 	    &err);
 	if (rc < 0) {
-		log_warnx("reload: '%s': %s: %s, keeping the old policy",
-		    s->cfg.policy_path, err, strerror(-rc));
+		/* err names the file and line (FILE:LINE: message). */
+		log_warnx("reload: %s, keeping the old policy", err);
 		return;
 	}
 	policy_free(s->policy);
