@@ -9,7 +9,9 @@
  * one profile top to bottom and know what a model faces.
  */
 #include <errno.h>
+#include <grp.h>
 #include <inttypes.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/types.h>
@@ -196,6 +198,32 @@ lint_id_in(const struct policy_idlist *l, uint32_t id)
 	return 0;
 }
 
+/* Does group gid have a member whom [access] lets in by uid? */
+static int
+lint_group_reachable(const struct policy *p, uint32_t gid)
+{
+	const struct group *gr;
+	const struct passwd *pw;
+	size_t i;
+
+	if (gid == 0)
+		return 1;	/* root's own group: root may always connect */
+	/* The CLI is single-threaded; NSS answers are copied at once. */
+	/* cppcheck-suppress getgrgidCalled */
+	if ((gr = getgrgid((gid_t)gid)) == NULL)
+		return 0;
+	for (i = 0; gr->gr_mem[i] != NULL; i++) {
+		/* cppcheck-suppress getpwnamCalled */
+		if ((pw = getpwnam(gr->gr_mem[i])) == NULL)
+			continue;
+		/* POSIX: getpwnam() leaves getgrgid()'s result alone. */
+		if (pw->pw_uid == 0 || pw->pw_uid == p->owner ||
+		    lint_id_in(&p->users, pw->pw_uid))
+			return 1;
+	}
+	return 0;
+}
+
 /* Can anyone the profile names get past [access] at all? */
 static int
 lint_reachable(const struct policy *p, const struct policy_profile *pr)
@@ -210,7 +238,8 @@ lint_reachable(const struct policy *p, const struct policy_profile *pr)
 		    lint_id_in(&p->users, pr->users.ids[i].id))
 			return 1;
 	for (i = 0; i < pr->groups.n; i++)
-		if (lint_id_in(&p->groups, pr->groups.ids[i].id))
+		if (lint_id_in(&p->groups, pr->groups.ids[i].id) ||
+		    lint_group_reachable(p, pr->groups.ids[i].id))
 			return 1;
 	return 0;
 }
