@@ -203,55 +203,51 @@ count_outputs(struct gctx *x, size_t i)
 	return 0;
 }
 
-/* uid + "_Output_" + k into name (room for OUTPUT_DIGITS and a NUL). */
-static void
-output_uid(char *name, const char *uid, size_t ulen, uint64_t k)
+/*
+ * If uid has the form of output k of a function F that has that output,
+ * F's index; SIZE_MAX otherwise.  Run from the uid's side, this costs the
+ * uid's length, where spelling out every output of every function would
+ * cost outputs times uid length (a Combine of millions of operands).
+ */
+static size_t
+output_owner(const struct gctx *x, const char *uid)
 {
-	char digits[OUTPUT_DIGITS + 1];
-	size_t n = 0, i;
+	const struct ix *e;
+	size_t n;
+	uint64_t k;
 
-	do {
-		digits[n++] = (char)('0' + k % 10);
-		k /= 10;
-	} while (k != 0 && n < OUTPUT_DIGITS);
-	memcpy(name, uid, ulen);
-	memcpy(name + ulen, OUTPUT_SEP, sizeof(OUTPUT_SEP) - 1);
-	name += ulen + sizeof(OUTPUT_SEP) - 1;
-	for (i = 0; i < n; i++)
-		name[i] = digits[n - 1 - i];
-	name[n] = '\0';
+	if (split_output(uid, &n, &k) < 0 || (e = ix_find(x, uid, n)) ==
+	    NULL || !e->fn || k >= x->g->fns[e->idx].n_outputs)
+		return SIZE_MAX;
+	return e->idx;
 }
 
 /*
  * A function's output uid must not also name a leaf that is not a
- * Placeholder standing for it, nor another function (§2.11).
+ * Placeholder standing for it, nor another function (§2.11).  Placeholders
+ * that do stand for an output are bound to its function here.
  */
 static int
-check_collisions(struct gctx *x, size_t i)
+check_collisions(struct gctx *x)
 {
-	const struct cntk_v2_fn *f = &x->g->fns[i];
-	const struct ix *e;
-	char *name;
-	size_t ulen = strlen(f->uid);
-	size_t len = ulen + sizeof(OUTPUT_SEP) + OUTPUT_DIGITS;
-	uint64_t k;
-	int r = 0;
+	const struct cntk_v2_graph *g = x->g;
+	size_t i, f;
 
-	if ((name = malloc(len)) == NULL)
-		return -ENOMEM;
-	for (k = 0; k < f->n_outputs && r == 0; k++) {
-		output_uid(name, f->uid, ulen, k);
-		e = ix_find(x, name, strlen(name));
-		if (e != NULL && (e->fn || x->g->leaves[e->idx].kind !=
-		    CNTK_V2_KIND_PLACEHOLDER))
-			r = cntk_v2_reject(x->c, REASON_DUPLICATE_UID,
-			    "output uid '%s' is also a %s", name,
-			    e->fn ? "function" : "non-placeholder variable");
-		else if (e != NULL)
-			x->bound[e->idx] = i + 1;
+	for (i = 0; i < g->n_fns; i++)
+		if ((f = output_owner(x, g->fns[i].uid)) != SIZE_MAX)
+			return cntk_v2_reject(x->c, REASON_DUPLICATE_UID,
+			    "function uid '%s' is an output uid of '%s'",
+			    g->fns[i].uid, g->fns[f].uid);
+	for (i = 0; i < g->n_leaves; i++) {
+		if ((f = output_owner(x, g->leaves[i].uid)) == SIZE_MAX)
+			continue;
+		if (g->leaves[i].kind != CNTK_V2_KIND_PLACEHOLDER)
+			return cntk_v2_reject(x->c, REASON_DUPLICATE_UID,
+			    "output uid '%s' is also a non-placeholder "
+			    "variable", g->leaves[i].uid);
+		x->bound[i] = f + 1;
 	}
-	free(name);
-	return r;
+	return 0;
 }
 
 static int
@@ -275,10 +271,14 @@ check_functions(struct gctx *x)
 	size_t i;
 	int r;
 
+	/* Output counts first: uid clashes are the more basic defect. */
 	for (i = 0; i < x->g->n_fns; i++)
-		if ((r = check_operands(x, i)) < 0 ||
-		    (r = count_outputs(x, i)) < 0 ||
-		    (r = check_collisions(x, i)) < 0)
+		if ((r = count_outputs(x, i)) < 0)
+			return r;
+	if ((r = check_collisions(x)) < 0)
+		return r;
+	for (i = 0; i < x->g->n_fns; i++)
+		if ((r = check_operands(x, i)) < 0)
 			return r;
 	return earlier_fn(x, x->g->root, x->g->n_fns, "root",
 	    &(size_t){ 0 });

@@ -471,6 +471,24 @@ def m_combine_index(m):
     m.top.data["root"].string_value = "Evil99"
 
 
+def m_wide_combine(m):
+    """A Combine of 200000 operands under a 60000-byte uid: cheap to write,
+    costly to any check that spells out every output uid."""
+    g = m.top.data["primitive_functions"].vector_value.value.add()
+    g.CopyFrom(m.top.data["primitive_functions"].vector_value.value[0])
+    d = g.dictionary_value
+    d.data["uid"].string_value = "C" * 60000
+    d.data["op"].size_t_value = OP["Combine"]
+    d.data["attributes"].dictionary_value.Clear()
+    ins = d.data["inputs"].vector_value.value
+    leaf = ins[0].string_value
+    del ins[:]
+    one = m.s(leaf)
+    for _ in range(200000):
+        ins.add().CopyFrom(one)
+    m.top.data["root"].string_value = "Nowhere1"
+
+
 def m_drop_operand(op):
     def mut(m):
         del m.fn(op).data["inputs"].vector_value.value[-1]
@@ -601,6 +619,8 @@ MUTATIONS = [
      "forward-reference"),
     ("combine-output-past-operands", "deeprl", m_combine_index,
      "bad-output-index"),
+    ("wide-combine-long-uid", "logistic", m_wide_combine,
+     "dangling-reference"),
     ("plus-one-operand", "logistic", m_drop_operand(OP["Plus"]), "bad-arity"),
     ("times-three-operands", "logistic", m_extra_operand(OP["Times"]),
      "bad-arity"),
