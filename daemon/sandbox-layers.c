@@ -149,6 +149,15 @@ sandbox_caps_zero(void)
 		return r;
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
 		return -errno;
+	/*
+	 * capset only when there is something to clear: a service manager
+	 * may deny capset itself (systemd's ~@privileged, as our unit does)
+	 * to a process that has no capability anyway.
+	 */
+	for (i = 0, r = 0; i < NELEM(d); i++)
+		r |= (d[i].effective | d[i].permitted | d[i].inheritable) != 0;
+	if (r == 0)
+		return 0;
 	for (i = 0; i < NELEM(d); i++)
 		d[i].effective = d[i].permitted = d[i].inheritable = 0;
 	if (syscall(SYS_capset, &h, d) < 0 || syscall(SYS_capget, &h, d) < 0)

@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -29,6 +30,8 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <seccomp.h>
 
 #include "fd.h"
 #include "safeload-limits.h"
@@ -808,6 +811,41 @@ test_failures(void)
 	ok(exited_zero(run_plain(bad_child)), "root: target gid 0: -EINVAL");
 }
 
+/*
+ * Under our own systemd unit the daemon is not root, capset is denied
+ * (SystemCallFilter=~@privileged) and so is unshare (RestrictNamespaces):
+ * both answer EPERM.  The worker must still get in, without namespaces.
+ */
+static void
+unit_child(void)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	uint32_t layers = 0;
+
+	if (is_root && (setgroups(0, NULL) < 0 || setresgid(65534, 65534,
+	    65534) < 0 || setresuid(65534, 65534, 65534) < 0))
+		_exit(3);
+	if (ctx == NULL || seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM),
+	    SCMP_SYS(capset), 0) < 0 || seccomp_rule_add(ctx,
+	    SCMP_ACT_ERRNO(EPERM), SCMP_SYS(unshare), 0) < 0 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || seccomp_load(ctx) < 0)
+		_exit(4);
+	cfg.required &= ~SANDBOX_IDS;
+	if (sandbox_enter(&cfg, &layers) < 0)
+		_exit(1);
+	_exit((layers & SANDBOX_NAMESPACES) == 0 ? 0 : 2);
+}
+
+static void
+test_unit(void)
+{
+	int st = run_plain(unit_child);
+
+	if (!ok(exited_zero(st), "under the unit's filter (capset, unshare: "
+	    "EPERM) the sandbox still goes in, without namespaces"))
+		diag_status(st);
+}
+
 /* --- cost: median time of sandbox_enter() over TIMING_RUNS forks -------- */
 
 static int
@@ -878,6 +916,7 @@ main(void)
 	test_roundtrip();
 	test_state();
 	test_failures();
+	test_unit();
 	test_timing();
 	return tap_done();
 }
