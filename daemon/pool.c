@@ -42,6 +42,7 @@ struct pool {
 	unsigned		 target;
 	unsigned		 gen;
 	int			 draining;
+	int			 busy;	/* requests are running */
 	ev_idle			 refill;
 	ev_timer		 backoff;	/* after an idle worker died */
 	void			(*notify)(void *);
@@ -70,11 +71,21 @@ pool_spawn(const struct pool *p, pid_t *ret_pid, int *ret_sock)
 	return 0;
 }
 
+/*
+ * Refill now?  Not while requests run and a worker is still ready: a
+ * fork() then would stall the loop just when a reply may come in.
+ */
+static int
+pool_wants(const struct pool *p)
+{
+	return !p->draining && !ev_is_active(&p->backoff) &&
+	    p->st.idle < p->target && !(p->busy && p->st.idle > 0);
+}
+
 static void
 pool_schedule(struct pool *p)
 {
-	if (!p->draining && !ev_is_active(&p->backoff) &&
-	    p->st.idle < p->target)
+	if (pool_wants(p))
 		ev_idle_start(p->loop, &p->refill);
 }
 
@@ -134,7 +145,7 @@ pool_refill_cb(struct ev_loop *loop, ev_idle *i, int revents)
 	int rc;
 
 	(void)revents;
-	if (p->draining || p->st.idle >= p->target) {
+	if (!pool_wants(p)) {
 		ev_idle_stop(loop, i);
 		return;
 	}
@@ -233,6 +244,13 @@ pool_take(struct pool *p, pid_t *ret_pid, int *ret_sock)
 	pool_worker_free(w);
 	pool_schedule(p);
 	return 0;
+}
+
+void
+pool_set_busy(struct pool *p, int busy)
+{
+	p->busy = busy;
+	pool_schedule(p);
 }
 
 void

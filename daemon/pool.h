@@ -48,6 +48,11 @@ void		 pool_configure(struct pool *p, const struct spawn_args *tmpl,
  * must watch and reap *ret_pid.  Returns 0 or -errno.
  */
 int		 pool_take(struct pool *p, pid_t *ret_pid, int *ret_sock);
+/*
+ * Whether requests are running.  While they are, the pool refills only
+ * when no worker is ready, so its fork() stays off their replies' path.
+ */
+void		 pool_set_busy(struct pool *p, int busy);
 /* Kill every idle worker and stop refilling (shutdown). */
 void		 pool_drain(struct pool *p);
 /* Workers the pool still has to reap (idle or dying). */

@@ -274,6 +274,7 @@ request_finish(struct request *r)
 	request_log(r, how);
 	request_remember(r);
 	s->active_workers--;
+	pool_set_busy(s->pool, s->active_workers > 0);
 	request_answer(r);
 	request_free(r);
 	supervisor_request_done(s);
@@ -382,6 +383,7 @@ request_run(struct request *r)
 		return;
 	}
 	s->active_workers++;
+	pool_set_busy(s->pool, 1);
 	s->counters.requests++;
 	if (request_send_work(r) < 0)
 		(void)kill(r->pid, SIGKILL);
