@@ -557,6 +557,9 @@ def oom_phase(tmp, pb):
          "a model too big for the worker's memory fails that request "
          "(%s)" % code, out + err)
     rc, out, err = d.client("check", os.path.join(h.SAMPLES, "tiny.model"))
+    # The answer can reach the client before the daemon has closed the
+    # request's fds: a status round trip comes back only after that.
+    settle(d, d.socket, 2)
     snap = proc_snapshot(d.proc.pid)
     t.ok(rc == 0 and snap["zombies"] == 0 and snap["memfds"] == 0,
          "... and the daemon serves on, nothing left behind", out + err)
