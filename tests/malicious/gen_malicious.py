@@ -696,11 +696,9 @@ def nested(depth):
 def synthetic_bytes_cases():
     vec_of_empties = field(2, 0, varint(9)) + field(
         11, 2, field(1, 2, b"") * (1 << 20))
-    axes = field(1, 2, field(2, 0, varint(8)) + field(10, 2, field(2, 2, b"a")))
     many_axes = b"".join(
         field(1, 2, field(2, 0, varint(8)) + field(
             10, 2, field(2, 2, b"a%d" % i))) for i in range(MAX_AXES + 1))
-    del axes
     return [
         ("nested-200", "depth-limit", nested(200)),
         ("nested-just-over-limit", "depth-limit", nested(MAX_DEPTH // 3 + 1)),
