@@ -35,6 +35,7 @@
 #include "request.h"
 #include "pool.h"
 #include "sha256.h"
+#include "stats.h"
 #include "supervisor-internal.h"
 
 #define SEALS_REQUIRED	(F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | \
@@ -201,21 +202,26 @@ request_decide(struct request *r, const char *exit_desc)
 static void
 request_log(const struct request *r, const char *how)
 {
+	static const uint8_t zero[SHA256_LEN];
 	char hex[2 * SHA256_LEN + 1];
 	const struct report *rep = &r->report;
+	double ms = request_elapsed_ms(r);
 
-	sha256_hex(rep->sha256, hex);
-	if (rep->verdict == REPORT_ACCEPT)
-		log_info("request %" PRIu64 ": uid %u: accept %s sha256 %s "
-		    "(%.2f ms, %s)", r->seq, (unsigned)r->uid,
-		    report_format_name(rep->format), hex,
-		    request_elapsed_ms(r), how);
+	/* A worker that died before hashing leaves no digest to show. */
+	if (memcmp(rep->sha256, zero, sizeof(zero)) == 0)
+		(void)snprintf(hex, sizeof(hex), "-");
 	else
-		log_info("request %" PRIu64 ": uid %u: reject %s: '%s' "
-		    "(%.2f ms, %s%s)", r->seq, (unsigned)r->uid,
+		sha256_hex(rep->sha256, hex);
+	stats_record(rep, ms);
+	if (rep->verdict == REPORT_ACCEPT)
+		log_info("request %" PRIu64 ": uid %u: sha256 %s: accept %s "
+		    "(%.2f ms, %s)", r->seq, (unsigned)r->uid, hex,
+		    report_format_name(rep->format), ms, how);
+	else
+		log_info("request %" PRIu64 ": uid %u: sha256 %s: reject %s: "
+		    "'%s' (%.2f ms, %s%s)", r->seq, (unsigned)r->uid, hex,
 		    reason_code(rep->reasons[0].code), rep->reasons[0].message,
-		    request_elapsed_ms(r), how,
-		    r->conn == NULL ? ", client gone" : "");
+		    ms, how, r->conn == NULL ? ", client gone" : "");
 }
 
 static void

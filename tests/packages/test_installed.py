@@ -208,7 +208,7 @@ def test_daemon(t, tmp):
     test_dev(t, tmp, sock, tiny)
     with open(os.path.join(tmp, "daemon.log")) as f:
         log = f.read()
-    t.ok(re.search(r"request \d+: uid \d+: accept", log) is not None,
+    t.ok(re.search(r"request \d+: uid \d+: sha256 [0-9a-f]{64}: accept", log) is not None,
          "the daemon logs one line per request", log)
     t.ok(stop_daemon(proc) == 0, "SIGTERM stops the installed daemon")
 
