@@ -230,3 +230,22 @@ def write_big_model(pb, path, elements):
         top.data[k].CopyFrom(v)
     with open(path, "wb") as f:
         f.write(top.SerializeToString())
+
+
+def library_env():
+    """The environment for a Python process that loads libsafeload with
+    ctypes.  Under -Db_sanitize=address the library needs the ASan runtime
+    first in the process, which /usr/bin/python3 does not have: preload it,
+    without the leak check (it would report the interpreter's own memory)."""
+    env = dict(os.environ)
+    lib = env.get("SAFELOAD_LIBRARY")
+    if lib is None or "SAFELOAD_TEST_PRELOADED" in env:
+        return env
+    p = subprocess.run(["ldd", lib], capture_output=True, text=True)
+    asan = [line.split()[2] for line in p.stdout.splitlines()
+            if line.strip().startswith("libasan.") and "=>" in line]
+    if asan:
+        env.update(LD_PRELOAD=asan[0], SAFELOAD_TEST_PRELOADED="1",
+                   ASAN_OPTIONS="detect_leaks=0:" +
+                   env.get("ASAN_OPTIONS", ""))
+    return env

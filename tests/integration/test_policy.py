@@ -190,7 +190,7 @@ def check_revoke(t, d, policy_path):
     child = subprocess.Popen(
         [sys.executable, "-c", REVOKE_CHILD, d.socket, TINY],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True)
+        stderr=subprocess.PIPE, text=True, env=harness.library_env())
     first = child.stdout.readline().strip()
     write(policy_path, LIMITS_POLICY)
     reload(t, d, "nobody removed from [access]")

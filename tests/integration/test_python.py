@@ -176,21 +176,12 @@ def test_corpus(t, safeload, sock):
 
 
 def preload_sanitizer():
-    """Under -Db_sanitize=address the library needs the ASan runtime first
-    in the process, which /usr/bin/python3 does not have: re-run this test
-    with it preloaded (and without the leak check, which would report the
-    interpreter's own allocations)."""
-    if "SAFELOAD_TEST_PRELOADED" in os.environ:
+    """Re-run this test with the sanitizer runtime preloaded when the
+    library needs it (see harness.library_env)."""
+    env = harness.library_env()
+    if env.get("SAFELOAD_TEST_PRELOADED") != "1" or \
+            "SAFELOAD_TEST_PRELOADED" in os.environ:
         return
-    p = subprocess.run(["ldd", os.environ["SAFELOAD_LIBRARY"]],
-                       capture_output=True, text=True)
-    asan = [line.split()[2] for line in p.stdout.splitlines()
-            if line.strip().startswith("libasan.") and "=>" in line]
-    if not asan:
-        return
-    env = dict(os.environ, LD_PRELOAD=asan[0], SAFELOAD_TEST_PRELOADED="1",
-               ASAN_OPTIONS="detect_leaks=0:" +
-               os.environ.get("ASAN_OPTIONS", ""))
     sys.stdout.flush()
     os.execve(sys.executable, [sys.executable] + sys.argv, env)
 
