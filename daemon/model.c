@@ -80,10 +80,6 @@ model_refuse(enum format_kind k, struct report *rep)
 	case FORMAT_EMPTY:
 		report_reject(rep, REASON_EMPTY_FILE, "the file is empty");
 		break;
-	case FORMAT_CNTK_V1:
-		report_reject(rep, REASON_UNSUPPORTED_FORMAT,
-		    "CNTK v1 (legacy BrainScript) models are not supported yet");
-		break;
 	case FORMAT_CNTK_V2_LARGE:
 		/* Payload order depends on two hash maps (§2.3). */
 		report_reject(rep, REASON_LARGE_MODEL_LAYOUT,
