@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -105,6 +106,23 @@ fd_closefrom(int lowfd)
 	if (syscall(SYS_close_range, (unsigned)lowfd, ~0u, 0u) == 0)
 		return 0;
 	return fd_closefrom_proc(lowfd);
+}
+
+int
+fd_read_proc(pid_t pid, const char *what, char *out, size_t cap)
+{
+	char path[64];
+	ssize_t n;
+	int fd, r = 0;
+
+	(void)snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -errno;
+	if ((n = read(fd, out, cap - 1)) < 0)
+		r = -errno;
+	out[n < 0 ? 0 : n] = '\0';
+	(void)close(fd);
+	return r;
 }
 
 int

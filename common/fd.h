@@ -19,5 +19,11 @@ int	fd_write_full(int fd, const void *p, size_t n);
 int	fd_move_to(int fd, int target);
 /* Close every fd >= lowfd. */
 int	fd_closefrom(int lowfd);
+/*
+ * Read at most cap - 1 bytes of /proc/PID/WHAT into out, NUL-terminated
+ * (empty on a read error).  For the small status files the sandbox checks
+ * are made from.  Returns 0 or -errno.
+ */
+int	fd_read_proc(pid_t pid, const char *what, char *out, size_t cap);
 /* Set or clear O_NONBLOCK. */
 int	fd_set_nonblock(int fd, int on);

@@ -70,23 +70,6 @@ canary_layers_text(uint32_t layers, char *buf, size_t len)
 		(void)snprintf(buf, len, "none");
 }
 
-static int
-canary_read_proc(pid_t pid, const char *what, char *out, size_t cap)
-{
-	char path[64];
-	ssize_t n;
-	int fd, r = 0;
-
-	(void)snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return -errno;
-	if ((n = read(fd, out, cap - 1)) < 0)
-		r = -errno;
-	out[n < 0 ? 0 : n] = '\0';
-	(void)close(fd);
-	return r;
-}
-
 /* 1 if the four ids (real, effective, saved, fs) after `key` are not 0. */
 static int
 canary_ids_nonzero(const char *st, const char *key)
@@ -194,10 +177,10 @@ canary_verify(pid_t pid, uint32_t claimed)
 	char st[CANARY_PROC_MAX], lim[CANARY_PROC_MAX];
 	uint32_t wrong = 0;
 
-	if (canary_read_proc(pid, "status", st, sizeof(st)) < 0)
+	if (fd_read_proc(pid, "status", st, sizeof(st)) < 0)
 		return 0;
 	wrong |= canary_status_wrong(st);
-	if (canary_read_proc(pid, "limits", lim, sizeof(lim)) < 0 ||
+	if (fd_read_proc(pid, "limits", lim, sizeof(lim)) < 0 ||
 	    !canary_limit_zero(lim, "Max processes") ||
 	    !canary_limit_zero(lim, "Max core file size"))
 		wrong |= SANDBOX_RLIMITS;

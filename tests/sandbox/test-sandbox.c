@@ -588,23 +588,6 @@ a_park(void)
 	(void)recvmsg(child_sock, &mh, 0);
 }
 
-static int
-read_proc(pid_t pid, const char *what, char *out, size_t cap)
-{
-	char path[64];
-	ssize_t n;
-	int fd, r = 0;
-
-	(void)snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return -errno;
-	if ((n = read(fd, out, cap - 1)) < 0)
-		r = -errno;
-	out[n < 0 ? 0 : n] = '\0';
-	(void)close(fd);
-	return r;
-}
-
 /* The line of /proc/PID/limits named `name` has soft and hard == want. */
 static int
 limit_is(const char *limits, const char *name, const char *want)
@@ -753,8 +736,8 @@ test_state(void)
 	parent_sock = sv[0];
 	pid = fork_child(&cfg, a_park);
 	if (read(sv[0], &layers, sizeof(layers)) != sizeof(layers) ||
-	    read_proc(pid, "status", status, sizeof(status)) < 0 ||
-	    read_proc(pid, "limits", limits, sizeof(limits)) < 0)
+	    fd_read_proc(pid, "status", status, sizeof(status)) < 0 ||
+	    fd_read_proc(pid, "limits", limits, sizeof(limits)) < 0)
 		status[0] = limits[0] = '\0';
 	check_status(pid, status);
 	check_layers(pid, layers);
