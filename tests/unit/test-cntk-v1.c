@@ -20,6 +20,7 @@
 
 #include "cntk-v1.h"
 #include "model.h"
+#include "slurp.h"
 #include "tap.h"
 
 /* The node count of gen-v1.py's logreg models. */
@@ -46,27 +47,6 @@ run(const uint8_t *buf, size_t n, const struct model_limits *l,
 	if (res->rep.verdict == REPORT_ACCEPT)
 		return REASON_NONE;
 	return res->rep.n_reasons > 0 ? res->rep.reasons[0].code : REASON__MAX;
-}
-
-static uint8_t *
-slurp(const char *path, size_t *ret_len)
-{
-	FILE *f;
-	uint8_t *p = NULL;
-	long n;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (p = malloc((size_t)n + 1)) != NULL &&
-	    fread(p, 1, (size_t)n, f) == (size_t)n)
-		*ret_len = (size_t)n;
-	else {
-		free(p);
-		p = NULL;
-	}
-	fclose(f);
-	return p;
 }
 
 /* Accepted, format cntk-v1, canonical == input, and a fixed point. */

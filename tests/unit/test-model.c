@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "slurp.h"
 #include "tap.h"
 
 /* --- a minimal protobuf encoder ----------------------------------------- */
@@ -625,27 +626,6 @@ test_limits(void)
 }
 
 /* --- the real corpus ----------------------------------------------------- */
-
-static uint8_t *
-slurp(const char *path, size_t *ret_len)
-{
-	FILE *f;
-	uint8_t *p = NULL;
-	long n;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (p = malloc((size_t)n + 1)) != NULL &&
-	    fread(p, 1, (size_t)n, f) == (size_t)n)
-		*ret_len = (size_t)n;
-	else {
-		free(p);
-		p = NULL;
-	}
-	fclose(f);
-	return p;
-}
 
 /* The number after `"name": ` in [p, end), or -1. */
 static long long

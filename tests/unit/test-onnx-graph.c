@@ -7,6 +7,7 @@
  * builds the models.
  */
 #include "onnx-build.h"
+#include "slurp.h"
 
 #define NESTING_DEEP	100	/* well past MODEL_MAX_DEPTH */
 
@@ -284,27 +285,6 @@ static const struct corpus_case corpus_cases[] = {
 	{ "cntk-onnx-TestSimple/TestSimple.CNTK.model",
 	    REASON_UNSUPPORTED_VERSION, 0, 0 },
 };
-
-static uint8_t *
-slurp(const char *path, size_t *ret_len)
-{
-	FILE *f;
-	uint8_t *buf = NULL;
-	long n;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n)) != NULL &&
-	    fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	if (buf != NULL)
-		*ret_len = (size_t)n;
-	fclose(f);
-	return buf;
-}
 
 static void
 corpus_one(const char *dir, const struct corpus_case *cc)
