@@ -119,8 +119,8 @@ floor_once(const char *path, int *ret_verdict, size_t *ret_bytes)
 	model_limits_default(&l);
 	report_init(&rep);
 	sha256(map, (size_t)st.st_size, rep.sha256);
-	rc = model_parse(map, (size_t)st.st_size, &l, REPORT_FORMAT_UNKNOWN,
-	    &rep, &canon, &canon_len);
+	rc = model_parse(map, (size_t)st.st_size, &l, NULL,
+	    REPORT_FORMAT_UNKNOWN, &rep, &canon, &canon_len);
 	if (rc == 0 && rep.verdict == REPORT_ACCEPT)
 		rc = floor_canonical(canon, canon_len, &rep);
 	(void)munmap((void *)(uintptr_t)map, (size_t)st.st_size);

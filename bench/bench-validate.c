@@ -132,7 +132,8 @@ run_full(const uint8_t *buf, size_t len)
 
 	model_limits_default(&l);
 	report_init(&rep);
-	r = model_parse(buf, len, &l, REPORT_FORMAT_UNKNOWN, &rep, &canon, &n);
+	r = model_parse(buf, len, &l, NULL, REPORT_FORMAT_UNKNOWN, &rep, &canon,
+	    &n);
 	free(canon);
 	if (r == 0 && rep.verdict != REPORT_ACCEPT)
 		r = -EBADMSG;

@@ -5,7 +5,9 @@
  * The supervisor takes them from the policy profile and appends them to
  * WIRE_REQ_WORK; the worker applies them to its report once model_parse()
  * has accepted the model: allowed formats, total parameters, and the op
- * allow and deny lists.  Fixed arrays bound the message by construction.
+ * allow and deny lists.  The user-defined functions a profile admits are
+ * the exception: model_parse() needs them while it reads the graph.
+ * Fixed arrays bound the message by construction.
  */
 #pragma once
 
@@ -17,6 +19,16 @@
 
 #define MODEL_RULES_OPS_MAX	128u	/* names in one op list */
 
+/*
+ * User-defined functions admitted by exact name (cntk-format.md §2.13):
+ * MODULE.CLASS for a Python UDF, LIBRARY:SYMBOL for a native one.  n == 0
+ * rejects every UDF, which is the default.
+ */
+struct model_udfs {
+	uint32_t	n;
+	char		names[MODEL_UDFS_MAX][MODEL_UDF_NAME_MAX + 1];
+};
+
 struct model_rules {
 	uint32_t	formats;	/* 1u << enum report_format; 0 = any */
 	uint64_t	max_parameters;	/* 0 = no limit beyond max_elements */
@@ -25,6 +37,7 @@ struct model_rules {
 	uint32_t	n_deny_ops;
 	char		allow_ops[MODEL_RULES_OPS_MAX][REPORT_OP_NAME_MAX + 1];
 	char		deny_ops[MODEL_RULES_OPS_MAX][REPORT_OP_NAME_MAX + 1];
+	struct model_udfs udfs;
 };
 
 /* No rules: every format, no parameter limit, no op lists. */
@@ -38,3 +51,10 @@ int	model_rules_decode(struct buf *b, struct model_rules *ret);
  * A report that is already a reject is left alone.
  */
 void	model_rules_apply(const struct model_rules *r, struct report *rep);
+/*
+ * Whether `name` is a well-formed UDF name: MODULE.CLASS (ASCII Python
+ * identifiers, at least two) or LIBRARY:SYMBOL (no '/' in LIBRARY).
+ */
+int	model_udf_name_ok(const char *name);
+/* Whether `name` is on the allow-list (NULL admits nothing). */
+int	model_udfs_admit(const struct model_udfs *u, const char *name);

@@ -32,6 +32,13 @@
 #define MODEL_ALLOC_SLACK	(16u * 1024u * 1024u)
 #define MODEL_GRAPH_STEPS_MAX	(64ull * 1024 * 1024) /* block argument walks, whole model */
 #define MODEL_MAX_DYNAMIC_AXES	64u	/* of one variable; CNTK writes at most 2 */
+#define MODEL_UDFS_MAX		32u	/* names in one profile's UDF allow-list */
+#define MODEL_UDF_NAME_MAX	128u	/* MODULE.CLASS or LIBRARY:SYMBOL */
+/*
+ * Outputs of an admitted user-defined function that other functions may
+ * refer to: the file does not say how many it has (cntk-format.md §2.13).
+ */
+#define MODEL_UDF_OUTPUTS_MAX	64u
 
 /* Supervisor. */
 #define WORKERS_MAX		64u		/* concurrent workers */

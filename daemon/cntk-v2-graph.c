@@ -174,7 +174,8 @@ earlier_fn(struct gctx *x, const char *uid, size_t at, const char *who,
 /*
  * Outputs CNTK's shape inference gives f (§2.11): Combine forwards its
  * operands, a block has its composite root's, UnpackSequence has a mask
- * output unless suppressed, TopK has values and indices.
+ * output unless suppressed, TopK has values and indices.  An admitted UDF
+ * has as many as its code makes (§2.13): up to a fixed bound.
  */
 static int
 count_outputs(struct gctx *x, size_t i)
@@ -185,7 +186,9 @@ count_outputs(struct gctx *x, size_t i)
 	int r;
 
 	f->n_outputs = 1;
-	if (f->op == CNTK_V2_OP_COMBINE)
+	if (f->op == CNTK_V2_OP_UDF)
+		f->n_outputs = MODEL_UDF_OUTPUTS_MAX;
+	else if (f->op == CNTK_V2_OP_COMBINE)
 		f->n_outputs = f->inputs->n_value;
 	else if (f->op == CNTK_V2_OP_TOP_K)
 		f->n_outputs = 2;

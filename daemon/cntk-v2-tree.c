@@ -282,7 +282,9 @@ tree_sort(CNTK__Proto__Dictionary *d)
 
 /*
  * A dictionary anywhere that calls itself a user-defined function would
- * make CNTK dlopen a library or exec Python (§2.13).
+ * make CNTK dlopen a library or exec Python (§2.13).  When the profile
+ * admits UDFs by name, the markers are only counted here: each must then
+ * belong to a function entry that cntk-v2-udf.c admits.
  */
 static int
 tree_udf_marker(struct cntk_v2 *c, const CNTK__Proto__Dictionary__DataEntry *e)
@@ -293,10 +295,13 @@ tree_udf_marker(struct cntk_v2 *c, const CNTK__Proto__Dictionary__DataEntry *e)
 	    v->value_case !=
 	    CNTK__PROTO__DICTIONARY_VALUE__VALUE_STRING_VALUE)
 		return 0;
-	if (strcmp(v->string_value, "UserDefinedFunction") == 0 ||
-	    strcmp(v->string_value, "NativeUserDefinedFunction") == 0)
+	if (strcmp(v->string_value, "UserDefinedFunction") != 0 &&
+	    strcmp(v->string_value, "NativeUserDefinedFunction") != 0)
+		return 0;
+	if (c->udfs == NULL || c->udfs->n == 0)
 		return tree_reject(c, REASON_USER_DEFINED_FUNCTION,
 		    "dictionary of type", v->string_value);
+	c->udf_markers++;
 	return 0;
 }
 

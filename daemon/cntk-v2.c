@@ -98,15 +98,7 @@ static const struct arity cntk_v2_arity[CNTK_V2_OPS] = {
  * it is required (VAR_REQ) or optional (VAR_OPT), elsewhere forbidden.
  * Each table is sorted bytewise by key, as the tree pass sorts entries.
  */
-enum key_need { K_REQ, K_OPT, K_VAR_REQ, K_VAR_OPT };
-
-struct key_rule {
-	const char		*key;
-	CNTK__Proto__ValueType	 type;
-	enum key_need		 need;
-};
-
-static const struct key_rule top_keys[] = {
+static const struct cntk_v2_key top_keys[] = {
 	{ "inputs", T(VECTOR), K_REQ },
 	{ "name", T(STRING), K_OPT },
 	{ "primitive_functions", T(VECTOR), K_REQ },
@@ -117,7 +109,7 @@ static const struct key_rule top_keys[] = {
 	{ "version", T(SIZE_T), K_REQ },
 };
 
-static const struct key_rule variable_keys[] = {
+static const struct cntk_v2_key variable_keys[] = {
 	{ "data_type", T(SIZE_T), K_REQ },
 	{ "dynamic_axis", T(VECTOR), K_REQ },
 	{ "is_sparse", T(BOOL), K_REQ },
@@ -131,7 +123,7 @@ static const struct key_rule variable_keys[] = {
 	{ "version", T(SIZE_T), K_REQ },
 };
 
-static const struct key_rule function_keys[] = {
+static const struct cntk_v2_key function_keys[] = {
 	{ "attributes", T(DICTIONARY), K_REQ },
 	{ "block_function_composite", T(DICTIONARY), K_VAR_REQ },
 	{ "block_function_composite_arguments_map_keys", T(VECTOR), K_VAR_REQ },
@@ -146,7 +138,7 @@ static const struct key_rule function_keys[] = {
 	{ "version", T(SIZE_T), K_REQ },
 };
 
-static const struct key_rule block_composite_keys[] = {
+static const struct cntk_v2_key block_composite_keys[] = {
 	{ "name", T(STRING), K_OPT },
 	{ "root", T(STRING), K_REQ },
 	{ "type", T(STRING), K_REQ },
@@ -154,14 +146,14 @@ static const struct key_rule block_composite_keys[] = {
 	{ "version", T(SIZE_T), K_REQ },
 };
 
-static const struct key_rule rng_state_keys[] = {
+static const struct cntk_v2_key rng_state_keys[] = {
 	{ "rng_offset", T(SIZE_T), K_REQ },
 	{ "rng_seed", T(SIZE_T), K_REQ },
 };
 
 #define NKEYS(a)	(sizeof(a) / sizeof((a)[0]))
 
-/* Slots of the hot tables (check_keys()), in their sorted order. */
+/* Slots of the hot tables (cntk_v2_check_keys()), in their sorted order. */
 enum {
 	VK_DATA_TYPE, VK_DYNAMIC_AXIS, VK_IS_SPARSE, VK_KIND, VK_NAME,
 	VK_NEEDS_GRADIENT, VK_SHAPE, VK_TYPE, VK_UID, VK_VALUE, VK_VERSION,
@@ -221,7 +213,7 @@ cntk_v2_is_model(const CNTK__Proto__Dictionary *top)
 }
 
 static bool
-key_needed(const struct key_rule *k, bool variant)
+key_needed(const struct cntk_v2_key *k, bool variant)
 {
 	return k->need == K_REQ || (variant && k->need == K_VAR_REQ);
 }
@@ -234,9 +226,9 @@ key_needed(const struct key_rule *k, bool variant)
  * key is reported before a missing one.  With `slots` (n of them, zeroed),
  * slots[j] receives the value of rules[j], so callers need no lookups.
  */
-static int
-check_keys(struct cntk_v2 *c, const CNTK__Proto__Dictionary *d,
-    const struct key_rule *rules, size_t n, bool variant, const char *where,
+int
+cntk_v2_check_keys(struct cntk_v2 *c, const CNTK__Proto__Dictionary *d,
+    const struct cntk_v2_key *rules, size_t n, bool variant, const char *where,
     const value_t **slots)
 {
 	const char *missing = NULL;
@@ -276,9 +268,10 @@ check_keys(struct cntk_v2 *c, const CNTK__Proto__Dictionary *d,
  * The value under `key`, of value_type `type`: for the keys needed before
  * the key set is known (type, uid, kind, op, version).
  */
-static int
-need(struct cntk_v2 *c, const CNTK__Proto__Dictionary *d, const char *key,
-    CNTK__Proto__ValueType type, const char *where, const value_t **ret)
+int
+cntk_v2_need(struct cntk_v2 *c, const CNTK__Proto__Dictionary *d,
+    const char *key, CNTK__Proto__ValueType type, const char *where,
+    const value_t **ret)
 {
 	*ret = NULL;
 	const value_t *v;
@@ -328,7 +321,7 @@ check_type_string(struct cntk_v2 *c, const CNTK__Proto__Dictionary *d,
 	const value_t *type = NULL;
 	int r;
 
-	if ((r = need(c, d, "type", T(STRING), where, &type)) < 0)
+	if ((r = cntk_v2_need(c, d, "type", T(STRING), where, &type)) < 0)
 		return r;
 	if (strcmp(type->string_value, want) != 0)
 		return cntk_v2_reject(c, code, "%s has type '%s', expected "
@@ -447,8 +440,8 @@ check_variable_body(struct cntk_v2 *c, const CNTK__Proto__Dictionary *d,
 	int r;
 
 	valued = kind == CNTK_V2_KIND_PARAMETER || kind == CNTK_V2_KIND_CONSTANT;
-	if ((r = check_keys(c, d, variable_keys, NKEYS(variable_keys), valued,
-	    uid, slot)) < 0 ||
+	if ((r = cntk_v2_check_keys(c, d, variable_keys,
+	    NKEYS(variable_keys), valued, uid, slot)) < 0 ||
 	    (r = check_version(c, slot[VK_VERSION]->size_t_value,
 	    CNTK_V2_VARIABLE_VERSION, CNTK_V2_VARIABLE_VERSION, "variable",
 	    uid)) < 0)
@@ -472,10 +465,11 @@ check_variable(struct cntk_v2 *c, const CNTK__Proto__Dictionary *d,
 	const value_t *uid, *kind;
 	int r;
 
-	if ((r = need(c, d, "uid", T(STRING), "variable", &uid)) < 0 ||
+	if ((r = cntk_v2_need(c, d, "uid", T(STRING), "variable", &uid)) < 0 ||
 	    (r = check_type_string(c, d, "Variable", REASON_WRONG_OBJECT_TYPE,
 	    uid->string_value)) < 0 ||
-	    (r = need(c, d, "kind", T(SIZE_T), uid->string_value, &kind)) < 0)
+	    (r = cntk_v2_need(c, d, "kind", T(SIZE_T), uid->string_value,
+	    &kind)) < 0)
 		return r;
 	/* Output variables are recreated by CNTK, never stored (§2.7). */
 	if (kind->size_t_value == CNTK_V2_KIND_OUTPUT ||
@@ -515,8 +509,9 @@ check_op(struct cntk_v2 *c, const char *uid, uint64_t op, uint64_t version)
 }
 
 /* The operand list holds uids (§2.8). */
-static int
-check_inputs(struct cntk_v2 *c, const CNTK__Proto__Vector *v, const char *uid)
+int
+cntk_v2_check_inputs(struct cntk_v2 *c, const CNTK__Proto__Vector *v,
+    const char *uid)
 {
 	size_t i;
 
@@ -548,7 +543,7 @@ check_block_composite(struct cntk_v2 *c, const value_t *v, const char *uid)
 	const CNTK__Proto__Dictionary *comp = v->dictionary_value;
 	int r;
 
-	if ((r = check_keys(c, comp, block_composite_keys,
+	if ((r = cntk_v2_check_keys(c, comp, block_composite_keys,
 	    NKEYS(block_composite_keys), false, uid, NULL)) < 0 ||
 	    (r = check_type_string(c, comp, "CompositeFunction",
 	    REASON_WRONG_OBJECT_TYPE, uid)) < 0)
@@ -565,8 +560,9 @@ check_function_body(struct cntk_v2 *c, struct cntk_v2_fn *f)
 	uint64_t version;
 	int r;
 
-	if ((r = check_keys(c, f->d, function_keys, NKEYS(function_keys),
-	    f->op == CNTK_V2_OP_BLOCK, f->uid, slot)) < 0)
+	if ((r = cntk_v2_check_keys(c, f->d, function_keys,
+	    NKEYS(function_keys), f->op == CNTK_V2_OP_BLOCK, f->uid,
+	    slot)) < 0)
 		return r;
 	version = slot[FK_VERSION]->size_t_value;
 	if ((r = check_version(c, version, CNTK_V2_FUNCTION_VERSION_MIN,
@@ -575,7 +571,7 @@ check_function_body(struct cntk_v2 *c, struct cntk_v2_fn *f)
 		return r;
 	f->inputs = slot[FK_INPUTS]->vector_value;
 	f->attrs = slot[FK_ATTRIBUTES]->dictionary_value;
-	if ((r = check_inputs(c, f->inputs, f->uid)) < 0 ||
+	if ((r = cntk_v2_check_inputs(c, f->inputs, f->uid)) < 0 ||
 	    (r = check_arity(c, f)) < 0)
 		return r;
 	if (f->op == CNTK_V2_OP_BLOCK &&
@@ -591,15 +587,16 @@ check_function(struct cntk_v2 *c, const CNTK__Proto__Dictionary *d,
 	const value_t *type, *uid, *op;
 	int r;
 
-	if ((r = need(c, d, "type", T(STRING), "function", &type)) < 0 ||
-	    (r = need(c, d, "uid", T(STRING), "function", &uid)) < 0)
+	if ((r = cntk_v2_need(c, d, "type", T(STRING), "function",
+	    &type)) < 0 ||
+	    (r = cntk_v2_need(c, d, "uid", T(STRING), "function", &uid)) < 0)
 		return r;
 	/* Anything else is a user-defined function: code to run (§2.13). */
 	if (strcmp(type->string_value, "PrimitiveFunction") != 0)
-		return cntk_v2_reject(c, REASON_USER_DEFINED_FUNCTION,
-		    "function '%s' has type '%s'", uid->string_value,
-		    type->string_value);
-	if ((r = need(c, d, "op", T(SIZE_T), uid->string_value, &op)) < 0)
+		return cntk_v2_check_udf(c, d, type->string_value,
+		    uid->string_value, f);
+	if ((r = cntk_v2_need(c, d, "op", T(SIZE_T), uid->string_value,
+	    &op)) < 0)
 		return r;
 	f->d = d;
 	f->uid = uid->string_value;
@@ -629,9 +626,9 @@ check_state(struct cntk_v2 *c, const CNTK__Proto__Dictionary *top)
 			return cntk_v2_reject(c, REASON_WRONG_TYPE,
 			    "state of '%s' is not a dictionary",
 			    s->data[i]->key);
-		if ((r = check_keys(c, s->data[i]->value->dictionary_value,
-		    rng_state_keys, NKEYS(rng_state_keys), false,
-		    "model state", NULL)) < 0)
+		if ((r = cntk_v2_check_keys(c,
+		    s->data[i]->value->dictionary_value, rng_state_keys,
+		    NKEYS(rng_state_keys), false, "model state", NULL)) < 0)
 			return r;
 	}
 	return 0;
@@ -644,11 +641,12 @@ check_header(struct cntk_v2 *c, const CNTK__Proto__Dictionary *top)
 	const value_t *version;
 	int r;
 
-	if ((r = need(c, top, "version", T(SIZE_T), "model", &version)) < 0 ||
+	if ((r = cntk_v2_need(c, top, "version", T(SIZE_T), "model",
+	    &version)) < 0 ||
 	    (r = check_version(c, version->size_t_value,
 	    CNTK_V2_COMPOSITE_VERSION_MIN, CNTK_V2_COMPOSITE_VERSION_MAX,
 	    "CompositeFunction", "model")) < 0 ||
-	    (r = check_keys(c, top, top_keys, NKEYS(top_keys),
+	    (r = cntk_v2_check_keys(c, top, top_keys, NKEYS(top_keys),
 	    version->size_t_value <= CNTK_V2_STATE_VERSION_MAX, "model",
 	    NULL)) < 0)
 		return r;
@@ -702,7 +700,8 @@ cntk_v2_check_model(struct cntk_v2 *c, const CNTK__Proto__Dictionary *top)
 		r = -ENOMEM;
 		goto out;
 	}
-	if ((r = check_nodes(c, &g, inputs, funcs)) == 0)
+	if ((r = check_nodes(c, &g, inputs, funcs)) == 0 &&
+	    (r = cntk_v2_check_udf_markers(c)) == 0)
 		r = cntk_v2_check_graph(c, &g);
 out:
 	free(g.leaves);

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "model-limits.h"
+#include "model-rules.h"
 #include "model-pb.h"
 #include "report.h"
 
@@ -28,6 +29,7 @@
 #define CNTK_V2_OP_TOP_K		87u
 #define CNTK_V2_OP_LATTICE		90u	/* LatticeSequenceWithSoftmax */
 #define CNTK_V2_OP_CUSTOM_PROXY		93u	/* CustomProxyOp */
+#define CNTK_V2_OP_UDF			UINT64_MAX	/* an admitted UDF */
 
 /* Serialisation versions CNTK wrote (§2.10). */
 #define CNTK_V2_COMPOSITE_VERSION_MIN	1u
@@ -37,6 +39,8 @@
 #define CNTK_V2_FUNCTION_VERSION_MAX	24u
 #define CNTK_V2_VARIABLE_VERSION	1u
 #define CNTK_V2_MESSAGE_VERSION_MAX	2u	/* protobuf version fields */
+#define CNTK_V2_UDF_VERSION		0u	/* a UDF's function entry */
+#define CNTK_V2_UDF_STATE_VERSION	1u	/* its payload, either kind */
 
 /* VariableKind (§2.7). */
 #define CNTK_V2_KIND_INPUT		0u
@@ -53,9 +57,25 @@
 
 struct cntk_v2 {
 	const struct model_limits	*l;
+	const struct model_udfs		*udfs;	/* admitted UDFs, or NULL */
 	struct report			*rep;
 	ProtobufCAllocator		*alloc;	/* the decoder's, for frees */
 	uint64_t			 elements;	/* tensor elements so far */
+	/*
+	 * UDF `type` markers: every one the tree pass saw must belong to a
+	 * function entry that cntk-v2-udf.c admitted.
+	 */
+	uint64_t			 udf_markers;
+	uint64_t			 udf_markers_admitted;
+};
+
+/* One key of an object: its value type and whether it must be there. */
+enum cntk_v2_need { K_REQ, K_OPT, K_VAR_REQ, K_VAR_OPT };
+
+struct cntk_v2_key {
+	const char		*key;
+	CNTK__Proto__ValueType	 type;
+	enum cntk_v2_need	 need;
 };
 
 /* A leaf Variable of the graph (an entry of the top-level `inputs`). */
@@ -82,6 +102,30 @@ struct cntk_v2_graph {
 	const char		*root;
 };
 
+/*
+ * Exactly the keys of `rules` (sorted bytewise; the variant ones only when
+ * `variant`), each with its value type.  With `slots` (n of them, zeroed),
+ * slots[j] receives the value of rules[j].
+ */
+int	cntk_v2_check_keys(struct cntk_v2 *c, const CNTK__Proto__Dictionary *d,
+	    const struct cntk_v2_key *rules, size_t n, bool variant,
+	    const char *where, const CNTK__Proto__DictionaryValue **slots);
+/* The value under `key`, of value_type `type`, or a reject. */
+int	cntk_v2_need(struct cntk_v2 *c, const CNTK__Proto__Dictionary *d,
+	    const char *key, CNTK__Proto__ValueType type, const char *where,
+	    const CNTK__Proto__DictionaryValue **ret);
+/* A function's operand list holds String uids (§2.8). */
+int	cntk_v2_check_inputs(struct cntk_v2 *c, const CNTK__Proto__Vector *v,
+	    const char *uid);
+/*
+ * A function entry whose type is not PrimitiveFunction (§2.13): rejected,
+ * unless it is a user-defined function whose exact name the profile
+ * admits.  Fills f (op CNTK_V2_OP_UDF) when admitted.
+ */
+int	cntk_v2_check_udf(struct cntk_v2 *c, const CNTK__Proto__Dictionary *d,
+	    const char *type, const char *uid, struct cntk_v2_fn *f);
+/* Every UDF marker the tree pass met was in an admitted entry. */
+int	cntk_v2_check_udf_markers(struct cntk_v2 *c);
 /* True when the top-level `type` is the String "CompositeFunction". */
 int	cntk_v2_is_model(const CNTK__Proto__Dictionary *top);
 /*

@@ -168,11 +168,12 @@ model_budget(const struct model_limits *l, size_t len)
 
 static int
 model_cntk_v2(const uint8_t *buf, size_t len, const struct model_limits *l,
-    struct report *rep, uint8_t **ret_canon, size_t *ret_canon_len)
+    const struct model_udfs *udfs, struct report *rep, uint8_t **ret_canon,
+    size_t *ret_canon_len)
 {
 	struct budget b = { .max = model_budget(l, len) };
 	ProtobufCAllocator a = { budget_alloc, budget_free, &b };
-	struct cntk_v2 c = { .l = l, .rep = rep, .alloc = &a };
+	struct cntk_v2 c = { .l = l, .udfs = udfs, .rep = rep, .alloc = &a };
 	CNTK__Proto__Dictionary *top = NULL;
 	int r;
 
@@ -223,8 +224,8 @@ model_onnx(const uint8_t *buf, size_t len, const struct model_limits *l,
 
 int
 model_parse(const uint8_t *buf, size_t len, const struct model_limits *limits,
-    enum report_format hint, struct report *rep, uint8_t **ret_canon,
-    size_t *ret_canon_len)
+    const struct model_udfs *udfs, enum report_format hint,
+    struct report *rep, uint8_t **ret_canon, size_t *ret_canon_len)
 {
 	enum format_kind k;
 	int r;
@@ -241,8 +242,8 @@ model_parse(const uint8_t *buf, size_t len, const struct model_limits *limits,
 	rep->format = format_report(k);
 	if ((r = model_check_hint(k, hint, rep)) == 0) {
 		if (k == FORMAT_CNTK_V2)
-			r = model_cntk_v2(buf, len, limits, rep, ret_canon,
-			    ret_canon_len);
+			r = model_cntk_v2(buf, len, limits, udfs, rep,
+			    ret_canon, ret_canon_len);
 		else if (k == FORMAT_CNTK_V1)
 			r = cntk_v1_parse(buf, len, limits, rep, ret_canon,
 			    ret_canon_len);

@@ -11,11 +11,14 @@
 #include <stdint.h>
 
 #include "model-limits.h"
+#include "model-rules.h"
 #include "report.h"
 
 /*
- * Check the model in buf[0..len) under `limits`.  `hint` is the format the
- * client stated, or REPORT_FORMAT_UNKNOWN to detect it by content.
+ * Check the model in buf[0..len) under `limits`.  `udfs` names the CNTK v2
+ * user-defined functions the profile admits (NULL: none).  `hint` is the
+ * format the client stated, or REPORT_FORMAT_UNKNOWN to detect it by
+ * content.
  *
  * Fills `rep` (format, stats, ops, and on reject the reasons; the caller
  * has called report_init() and fills sha256 and bytes itself).
@@ -27,5 +30,6 @@
  * a model limit, which is a reject).
  */
 int	model_parse(const uint8_t *buf, size_t len,
-	    const struct model_limits *limits, enum report_format hint,
-	    struct report *rep, uint8_t **ret_canon, size_t *ret_canon_len);
+	    const struct model_limits *limits, const struct model_udfs *udfs,
+	    enum report_format hint, struct report *rep, uint8_t **ret_canon,
+	    size_t *ret_canon_len);

@@ -272,8 +272,8 @@ worker_parse(int fd, size_t len, const struct wire_work *w,
 		    len, NULL, 0);
 		rep->has_blake2b = 1;
 	}
-	r = model_parse(map, len, &w->limits, w->format_hint, rep, &canon,
-	    &canon_len);
+	r = model_parse(map, len, &w->limits, &w->rules.udfs, w->format_hint,
+	    rep, &canon, &canon_len);
 	/* The profile's formats, parameter and op rules (policy). */
 	if (r == 0)
 		model_rules_apply(&w->rules, rep);

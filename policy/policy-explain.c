@@ -53,6 +53,17 @@ explain_names(FILE *out, const char *key, const struct policy_names *l,
 }
 
 static void
+explain_udfs(FILE *out, const struct model_udfs *u)
+{
+	uint32_t i;
+
+	fprintf(out, "user_defined_functions =%s", u->n == 0 ? " reject" : "");
+	for (i = 0; i < u->n; i++)
+		fprintf(out, " %s", u->names[i]);
+	fprintf(out, "\n");
+}
+
+static void
 explain_daemon(const struct policy *p, FILE *out)
 {
 	fprintf(out, "[daemon]\n");
@@ -129,7 +140,7 @@ explain_profile(const struct policy_profile *pr, FILE *out)
 	explain_limits(pr, out);
 	explain_names(out, "allow_ops", &pr->allow_ops, "(every known op)");
 	explain_names(out, "deny_ops", &pr->deny_ops, "(none)");
-	explain_names(out, "user_defined_functions", &pr->udfs, "reject");
+	explain_udfs(out, &pr->udfs);
 	fprintf(out, "trusted_digests = %s", pr->digests_file.path[0] != '\0' ?
 	    pr->digests_file.path : "(none)");
 	if (pr->n_digests > 0)
@@ -266,9 +277,9 @@ lint_profile(const struct policy *p, const struct policy_profile *pr,
 	if (!pr->require_signature && (pr->n_keys > 0 || pr->n_digests > 0))
 		WARN("public keys and trusted_digests take effect only with "
 		    "require_signature = yes");
-	if (pr->udf_allow > 0)
-		WARN("this version rejects every user-defined function; the "
-		    "names listed have no effect yet");
+	if (pr->udfs.n > 0)
+		WARN("it admits user-defined functions: CNTK runs their code "
+		    "when it loads the model; list only code you trust");
 	if (pr->allow_ops.set && pr->allow_ops.n == 0)
 		WARN("allow_ops is empty: every model with an op is rejected");
 #undef WARN

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "model-limits.h"
+#include "model-rules.h"
 #include "policy.h"
 #include "safeload-limits.h"
 
@@ -80,7 +81,7 @@ struct policy_profile {
 	struct policy_names	 allow_ops;	/* unset = every known op */
 	struct policy_names	 deny_ops;
 	int			 udf_allow;	/* <= 0: reject all */
-	struct policy_names	 udfs;		/* exact names when allowed */
+	struct model_udfs	 udfs;		/* exact names when allowed */
 	int			 require_signature;
 	size_t			 n_keys;
 	struct policy_key	 keys[POLICY_KEYS_MAX];

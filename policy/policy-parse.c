@@ -295,6 +295,24 @@ add_name(struct pctx *c, const struct pkey *k, struct policy_names *l,
 	return 0;
 }
 
+/* A UDF is admitted by the exact name of the code CNTK would run. */
+static int
+add_udf(struct pctx *c, const struct pkey *k, struct model_udfs *u,
+    const char *w)
+{
+	if (!model_udf_name_ok(w))
+		return perr(c, "%s: '%s' is neither MODULE.CLASS (a Python "
+		    "UDF) nor LIBRARY:SYMBOL without '/' (a native one)",
+		    k->name, w);
+	if (model_udfs_admit(u, w))
+		return perr(c, "%s: '%s' is listed twice", k->name, w);
+	if (u->n >= MODEL_UDFS_MAX)
+		return perr(c, "%s: more than %u names", k->name,
+		    MODEL_UDFS_MAX);
+	memcpy(u->names[u->n++], w, strlen(w) + 1);
+	return 0;
+}
+
 static int
 add_format(struct pctx *c, const struct pkey *k, uint32_t *mask,
     const char *w)
@@ -385,7 +403,7 @@ parse_word(struct pctx *c, const struct pkey *k, void *dst, const char *w)
 			return 0;
 		}
 		c->prof->udf_allow = 1;
-		return add_name(c, k, dst, w);
+		return add_udf(c, k, dst, w);
 	case K_FORMATS:
 		return add_format(c, k, dst, w);
 	case K_FLOOR:
@@ -419,7 +437,7 @@ parse_list(struct pctx *c, const struct pkey *k, void *dst, const char *v)
 		((struct policy_idlist *)dst)->n = 0;
 	if (k->type == K_IDS)
 		((struct policy_idlist *)dst)->set = 1;
-	if (k->type == K_NAMES || k->type == K_UDF)
+	if (k->type == K_NAMES)
 		((struct policy_names *)dst)->set = 1;
 	if ((k->type == K_FORMATS || k->type == K_FLOOR) &&
 	    !(*c->seen & (1ull << (k - pkeys))))

@@ -107,5 +107,6 @@ policy_profile_rules(const struct policy *p, const char *profile,
 		memcpy(ret->deny_ops[i], pr->deny_ops.names[i],
 		    sizeof(ret->deny_ops[i]));
 	ret->n_deny_ops = pr->deny_ops.n;
+	ret->udfs = pr->udfs;
 	return 0;
 }

@@ -48,13 +48,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	model_limits_default(&l);
 	l.max_alloc = FUZZ_ALLOC_MAX;
 	report_init(&rep);
-	if (model_parse(data, size, &l, REPORT_FORMAT_UNKNOWN, &rep, &canon,
-	    &n) < 0 || rep.verdict != REPORT_ACCEPT)
+	if (model_parse(data, size, &l, NULL, REPORT_FORMAT_UNKNOWN, &rep,
+	    &canon, &n) < 0 || rep.verdict != REPORT_ACCEPT)
 		return 0;
 	/* Property: the canonical form is a fixed point with the same content. */
 	report_init(&again_rep);
-	if (model_parse(canon, n, &l, REPORT_FORMAT_UNKNOWN, &again_rep, &again,
-	    &m) < 0 || again_rep.verdict != REPORT_ACCEPT || m != n ||
+	if (model_parse(canon, n, &l, NULL, REPORT_FORMAT_UNKNOWN,
+	    &again_rep, &again, &m) < 0 ||
+	    again_rep.verdict != REPORT_ACCEPT || m != n ||
 	    memcmp(canon, again, n) != 0 || !same_content(&rep, &again_rep))
 		abort();
 	free(canon);

@@ -28,12 +28,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	model_limits_default(&l);
 	l.max_alloc = FUZZ_ALLOC_MAX;
 	report_init(&rep);
-	if (model_parse(data, size, &l, REPORT_FORMAT_ONNX, &rep, &canon,
+	if (model_parse(data, size, &l, NULL, REPORT_FORMAT_ONNX, &rep, &canon,
 	    &n) < 0 || rep.verdict != REPORT_ACCEPT)
 		return 0;
 	/* Property: the canonical form is accepted and is a fixed point. */
 	report_init(&rep);
-	if (model_parse(canon, n, &l, REPORT_FORMAT_ONNX, &rep, &again,
+	if (model_parse(canon, n, &l, NULL, REPORT_FORMAT_ONNX, &rep, &again,
 	    &m) < 0 || rep.verdict != REPORT_ACCEPT || m != n ||
 	    memcmp(canon, again, n) != 0)
 		abort();

@@ -226,8 +226,8 @@ run_limits(const struct pb *m, const struct model_limits *l,
 {
 	memset(res, 0, sizeof(*res));
 	report_init(&res->rep);
-	res->r = model_parse(m->p, m->n, l, REPORT_FORMAT_ONNX, &res->rep,
-	    &res->canon, &res->canon_len);
+	res->r = model_parse(m->p, m->n, l, NULL, REPORT_FORMAT_ONNX,
+	    &res->rep, &res->canon, &res->canon_len);
 }
 
 __attribute__((unused)) static void

@@ -40,8 +40,8 @@ run(const uint8_t *buf, size_t n, const struct model_limits *l,
 {
 	memset(res, 0, sizeof(*res));
 	report_init(&res->rep);
-	res->r = model_parse(buf, n, l, REPORT_FORMAT_UNKNOWN, &res->rep,
-	    &res->canon, &res->canon_len);
+	res->r = model_parse(buf, n, l, NULL, REPORT_FORMAT_UNKNOWN,
+	    &res->rep, &res->canon, &res->canon_len);
 	if (res->r < 0)
 		return REASON__MAX;
 	if (res->rep.verdict == REPORT_ACCEPT)
@@ -301,8 +301,8 @@ check_limits(const char *dir)
 	    REASON_ALLOC_LIMIT);
 	report_init(&res.rep);
 	res.canon = NULL;
-	model_parse(buf, n, &d, REPORT_FORMAT_CNTK_V2, &res.rep, &res.canon,
-	    &res.canon_len);
+	model_parse(buf, n, &d, NULL, REPORT_FORMAT_CNTK_V2, &res.rep,
+	    &res.canon, &res.canon_len);
 	ok(res.rep.verdict == REPORT_REJECT && res.rep.n_reasons > 0 &&
 	    res.rep.reasons[0].code == REASON_UNKNOWN_FORMAT,
 	    "v1 bytes stated as cntk-v2: unknown-format");

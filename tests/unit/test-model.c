@@ -310,8 +310,8 @@ run(const uint8_t *p, size_t n, const struct model_limits *l,
 	report_init(&res->rep);
 	res->canon = NULL;
 	res->canon_len = 0;
-	res->r = model_parse(p, n, l, REPORT_FORMAT_UNKNOWN, &res->rep,
-	    &res->canon, &res->canon_len);
+	res->r = model_parse(p, n, l, NULL, REPORT_FORMAT_UNKNOWN,
+	    &res->rep, &res->canon, &res->canon_len);
 	if (res->r < 0)
 		return REASON__MAX;
 	if (res->rep.verdict == REPORT_ACCEPT)
@@ -614,12 +614,14 @@ test_limits(void)
 	expect(m.p, m.n, &l, REASON_SIZE_LIMIT, "string limit");
 	l.max_string = 0;
 	report_init(&res.rep);
-	ok(model_parse(m.p, m.n, &l, REPORT_FORMAT_UNKNOWN, &res.rep,
-	    &res.canon, &res.canon_len) == -EINVAL, "bad limits: -EINVAL");
+	ok(model_parse(m.p, m.n, &l, NULL, REPORT_FORMAT_UNKNOWN,
+	    &res.rep, &res.canon, &res.canon_len) == -EINVAL,
+	    "bad limits: -EINVAL");
 	model_limits_default(&l);
 	report_init(&res.rep);
-	ok(model_parse(m.p, m.n, &l, REPORT_FORMAT_ONNX, &res.rep, &res.canon,
-	    &res.canon_len) == 0 && res.rep.verdict == REPORT_REJECT &&
+	ok(model_parse(m.p, m.n, &l, NULL, REPORT_FORMAT_ONNX, &res.rep,
+	    &res.canon, &res.canon_len) == 0 &&
+	    res.rep.verdict == REPORT_REJECT &&
 	    res.rep.reasons[0].code == REASON_UNKNOWN_FORMAT,
 	    "stated ONNX, content v2: unknown-format");
 	free(m.p);

@@ -303,8 +303,8 @@ corpus_one(const char *dir, const struct corpus_case *cc)
 	model_limits_default(&l);
 	report_init(&res.rep);
 	/* By content, as a client that does not state the format. */
-	res.r = model_parse(buf, n, &l, REPORT_FORMAT_UNKNOWN, &res.rep,
-	    &res.canon, &res.canon_len);
+	res.r = model_parse(buf, n, &l, NULL, REPORT_FORMAT_UNKNOWN,
+	    &res.rep, &res.canon, &res.canon_len);
 	if (!ok(code_of(&res) == cc->want, "%s: %s", cc->file,
 	    cc->want == REASON_NONE ? "accepted" : reason_code(cc->want)))
 		tap_diag("%s", res.rep.n_reasons > 0 ?

@@ -48,7 +48,7 @@ test_good(void)
 	ok(same(c1, n1, c2, n2), "unknown graph field dropped");
 	free(c1);
 	free(c2);
-	res.r = model_parse(m.p, m.n, &(struct model_limits){ 0 },
+	res.r = model_parse(m.p, m.n, &(struct model_limits){ 0 }, NULL,
 	    REPORT_FORMAT_ONNX, &res.rep, &res.canon, &res.canon_len);
 	ok(res.r == -EINVAL, "zero limits: -EINVAL");
 	free(m.p);
@@ -64,8 +64,8 @@ test_detect(void)
 
 	model_limits_default(&l);
 	report_init(&res.rep);
-	res.r = model_parse(m.p, m.n, &l, REPORT_FORMAT_UNKNOWN, &res.rep,
-	    &res.canon, &res.canon_len);
+	res.r = model_parse(m.p, m.n, &l, NULL, REPORT_FORMAT_UNKNOWN,
+	    &res.rep, &res.canon, &res.canon_len);
 	ok(code_of(&res) == REASON_NONE && res.rep.format == REPORT_FORMAT_ONNX,
 	    "detected by content, 'ai.onnx' spelled out: accepted");
 	free(res.canon);
