@@ -2,8 +2,8 @@
  * onnx-build.h: hand-built ONNX bytes and a model_parse() runner for the
  * ONNX unit tests (role: tests; included by test-onnx*.c only).
  *
- * Models are written with a tiny protobuf encoder rather than protobuf-c,
- * so that hostile inputs (external data, lying dims, unknown domains, deep
+ * Models are written with pb-encode.h rather than protobuf-c, so that
+ * hostile inputs (external data, lying dims, unknown domains, deep
  * nesting, wrong wire types) can be expressed.  With `--seeds DIR` every
  * model a test checks is also written to DIR: tests/fuzz/corpus/onnx is
  * made that way.
@@ -18,74 +18,11 @@
 #include <string.h>
 
 #include "model.h"
+#include "pb-encode.h"
 #include "tap.h"
 
 /* With --seeds DIR, every model checked is also written there. */
 static const char *seed_dir;
-
-/* --- a minimal protobuf encoder ----------------------------------------- */
-
-struct pb {
-	uint8_t	*p;
-	size_t	 n, cap;
-};
-
-__attribute__((unused)) static void
-pb_put(struct pb *b, const void *p, size_t n)
-{
-	if (b->n + n > b->cap) {
-		b->cap = (b->n + n) * 2 + 64;
-		if ((b->p = realloc(b->p, b->cap)) == NULL)
-			abort();
-	}
-	if (n > 0)
-		memcpy(b->p + b->n, p, n);
-	b->n += n;
-}
-
-__attribute__((unused)) static void
-pb_varint(struct pb *b, uint64_t v)
-{
-	uint8_t c;
-
-	do {
-		c = v & 0x7f;
-		v >>= 7;
-		if (v != 0)
-			c |= 0x80;
-		pb_put(b, &c, 1);
-	} while (v != 0);
-}
-
-__attribute__((unused)) static void
-pb_uint(struct pb *b, uint32_t field, uint64_t v)
-{
-	pb_varint(b, (uint64_t)field << 3);
-	pb_varint(b, v);
-}
-
-__attribute__((unused)) static void
-pb_bytes(struct pb *b, uint32_t field, const void *p, size_t n)
-{
-	pb_varint(b, (uint64_t)field << 3 | 2);
-	pb_varint(b, n);
-	pb_put(b, p, n);
-}
-
-__attribute__((unused)) static void
-pb_str(struct pb *b, uint32_t field, const char *s)
-{
-	pb_bytes(b, field, s, strlen(s));
-}
-
-/* Append sub as field `field` and free it. */
-__attribute__((unused)) static void
-pb_msg(struct pb *b, uint32_t field, struct pb *sub)
-{
-	pb_bytes(b, field, sub->p, sub->n);
-	free(sub->p);
-	memset(sub, 0, sizeof(*sub));
-}
 
 /* --- ONNX pieces (field numbers of onnx.proto) -------------------------- */
 

@@ -2,9 +2,9 @@
  * test-model.c: model_parse() on hand-built CNTK v2 bytes and on the real
  * corpus (role: tests).
  *
- * Models are written with a tiny protobuf encoder rather than protobuf-c
- * so that malformed and hostile inputs (duplicate keys, mismatched types,
- * deep nesting) can be expressed.  The corpus part runs only when
+ * Models are written with cntk-v2-build.h rather than protobuf-c so that
+ * malformed and hostile inputs (duplicate keys, mismatched types, deep
+ * nesting) can be expressed.  The corpus part runs only when
  * SAFELOAD_CORPUS names an existing directory.
  */
 #include <errno.h>
@@ -14,173 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cntk-v2-build.h"
 #include "model.h"
 #include "slurp.h"
 #include "tap.h"
-
-/* --- a minimal protobuf encoder ----------------------------------------- */
-
-struct pb {
-	uint8_t	*p;
-	size_t	 n, cap;
-};
-
-static void
-pb_put(struct pb *b, const void *p, size_t n)
-{
-	if (b->n + n > b->cap) {
-		b->cap = (b->n + n) * 2 + 64;
-		if ((b->p = realloc(b->p, b->cap)) == NULL)
-			abort();
-	}
-	if (n > 0)
-		memcpy(b->p + b->n, p, n);
-	b->n += n;
-}
-
-static void
-pb_varint(struct pb *b, uint64_t v)
-{
-	uint8_t c;
-
-	do {
-		c = v & 0x7f;
-		v >>= 7;
-		if (v != 0)
-			c |= 0x80;
-		pb_put(b, &c, 1);
-	} while (v != 0);
-}
-
-static void
-pb_uint(struct pb *b, uint32_t field, uint64_t v)
-{
-	pb_varint(b, (uint64_t)field << 3);
-	pb_varint(b, v);
-}
-
-static void
-pb_bytes(struct pb *b, uint32_t field, const void *p, size_t n)
-{
-	pb_varint(b, (uint64_t)field << 3 | 2);
-	pb_varint(b, n);
-	pb_put(b, p, n);
-}
-
-/* Append sub as a length-delimited field and free it. */
-static void
-pb_sub(struct pb *b, uint32_t field, struct pb sub)
-{
-	pb_bytes(b, field, sub.p, sub.n);
-	free(sub.p);
-}
-
-/* DictionaryValue constructors (value_type, member). */
-static struct pb
-v_str(const char *s)
-{
-	struct pb v = { 0 };
-
-	pb_uint(&v, 1, 2);
-	pb_uint(&v, 2, 6);
-	pb_bytes(&v, 8, s, strlen(s));
-	return v;
-}
-
-static struct pb
-v_size(uint64_t n)
-{
-	struct pb v = { 0 };
-
-	pb_uint(&v, 2, 3);
-	pb_uint(&v, 5, n);
-	return v;
-}
-
-static struct pb
-v_bool(bool t)
-{
-	struct pb v = { 0 };
-
-	pb_uint(&v, 2, 1);
-	pb_uint(&v, 3, t);
-	return v;
-}
-
-static struct pb
-v_dict(struct pb d)
-{
-	struct pb v = { 0 };
-
-	pb_uint(&v, 2, 10);
-	pb_sub(&v, 12, d);
-	return v;
-}
-
-/* A Vector value; items[] are DictionaryValues, consumed. */
-static struct pb
-v_vec(struct pb *items, size_t n)
-{
-	struct pb v = { 0 }, vec = { 0 };
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		pb_sub(&vec, 1, items[i]);
-	pb_uint(&v, 2, 9);
-	pb_sub(&v, 11, vec);
-	return v;
-}
-
-/* A Float tensor with `n` values and shape dims[0..rank). */
-static struct pb
-v_tensor(size_t n, const uint64_t *dims, size_t rank)
-{
-	struct pb v = { 0 }, a = { 0 }, shape = { 0 }, dimv = { 0 },
-	    fv = { 0 }, raw = { 0 };
-	float f;
-	size_t i;
-
-	for (i = 0; i < rank; i++)
-		pb_varint(&dimv, dims[i]);
-	pb_sub(&shape, 1, dimv);
-	for (i = 0; i < n; i++) {
-		f = (float)i / 4;
-		pb_put(&raw, &f, sizeof(f));
-	}
-	pb_sub(&fv, 1, raw);
-	pb_uint(&a, 1, 1);
-	pb_sub(&a, 3, shape);
-	pb_sub(&a, 4, fv);
-	pb_uint(&v, 2, 11);
-	pb_sub(&v, 13, a);
-	return v;
-}
-
-/* An NDShape value of dims[0..rank). */
-static struct pb
-v_shape(const uint64_t *dims, size_t rank)
-{
-	struct pb v = { 0 }, shape = { 0 }, dimv = { 0 };
-	size_t i;
-
-	for (i = 0; i < rank; i++)
-		pb_varint(&dimv, dims[i]);
-	pb_sub(&shape, 1, dimv);
-	pb_uint(&v, 2, 7);
-	pb_sub(&v, 9, shape);
-	return v;
-}
-
-/* Add entry {key: value} to a Dictionary under construction. */
-static void
-d_put(struct pb *d, const char *key, struct pb value)
-{
-	struct pb e = { 0 };
-
-	pb_bytes(&e, 1, key, strlen(key));
-	pb_sub(&e, 2, value);
-	pb_sub(d, 2, e);
-}
 
 /* --- the model under test, with knobs for each defect ------------------- */
 
@@ -205,44 +42,6 @@ struct knobs {
 static const struct knobs base = {
 	.fn_type = "PrimitiveFunction", .op = 19, .root = "Plus2", .values = 6,
 };
-
-static struct pb
-variable(const char *uid, uint64_t kind, size_t values)
-{
-	static const uint64_t dims[] = { 2, 3 };
-	struct pb d = { 0 }, none[1];
-
-	pb_uint(&d, 1, 2);
-	d_put(&d, "version", v_size(1));
-	d_put(&d, "type", v_str("Variable"));
-	d_put(&d, "uid", v_str(uid));
-	d_put(&d, "kind", v_size(kind));
-	d_put(&d, "data_type", v_size(1));
-	d_put(&d, "is_sparse", v_bool(false));
-	d_put(&d, "needs_gradient", v_bool(kind == 2));
-	d_put(&d, "dynamic_axis", v_vec(none, 0));
-	d_put(&d, "shape", v_shape(dims, 2));
-	if (kind == 2)
-		d_put(&d, "value", v_tensor(values, dims, 2));
-	return v_dict(d);
-}
-
-static struct pb
-function(const char *type, const char *uid, uint64_t op, const char *in0,
-    const char *in1, struct pb attrs)
-{
-	struct pb d = { 0 }, ins[2];
-
-	ins[0] = v_str(in0);
-	ins[1] = v_str(in1);
-	d_put(&d, "version", v_size(20));
-	d_put(&d, "type", v_str(type));
-	d_put(&d, "uid", v_str(uid));
-	d_put(&d, "op", v_size(op));
-	d_put(&d, "inputs", v_vec(ins, 2));
-	d_put(&d, "attributes", v_dict(attrs));
-	return v_dict(d);
-}
 
 static void
 top_keys(struct pb *d, const struct knobs *k, struct pb *v, size_t n)
