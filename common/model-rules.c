@@ -61,6 +61,8 @@ put_udfs(struct buf *b, const struct model_udfs *u)
 	uint32_t i;
 	int r;
 
+	if (u->n > MODEL_UDFS_MAX)
+		return buf_poison(b);
 	r = buf_put_u32(b, u->n);
 	for (i = 0; i < u->n && r == 0; i++)
 		r = buf_put_str(b, u->names[i], strlen(u->names[i]));

@@ -89,6 +89,7 @@ static const char good[] =
     "users = 1001\n"
     "formats = cntk-v2\n"
     "allow_ops = Times Plus ReLU\n"
+    "user_defined_functions = mylayers.Gelu, libmyop:CreateMyOp\n"
     "max_file_size = 1K\n"
     "max_parameters = 100\n"
     "sandbox_floor = seccomp landlock\n";
@@ -124,7 +125,11 @@ test_good(void)
 	    l.max_bytes == 1024, "strict limits");
 	ok(policy_profile_rules(p, "strict", &r) == 0 && r.allow_ops_set &&
 	    r.n_allow_ops == 3 && r.formats == 1u << REPORT_FORMAT_CNTK_V2 &&
-	    r.max_parameters == 100, "strict rules");
+	    r.max_parameters == 100 && r.udfs.n == 2 &&
+	    strcmp(r.udfs.names[1], "libmyop:CreateMyOp") == 0,
+	    "strict rules, with the UDF names");
+	ok(policy_profile_rules(p, "", &r) == 0 && r.udfs.n == 0,
+	    "default profile: no UDF admitted");
 	ok(policy_profile_allowed(p, "strict", 1001, 1, NULL, 0) == 0 &&
 	    policy_profile_allowed(p, "strict", 1000, 1, NULL, 0) == -EACCES &&
 	    policy_profile_allowed(p, "default", 1000, 1, NULL, 0) == 0 &&
@@ -176,6 +181,13 @@ test_errors(void)
 	    "unknown layer");
 	expect_error("[profile a]\nuser_defined_functions = reject Foo\n",
 	    "t.conf:2: ", "reject mixed with names");
+	expect_error("[profile a]\nuser_defined_functions = Gelu\n",
+	    "t.conf:2: user_defined_functions: 'Gelu' is neither",
+	    "a UDF name that is not MODULE.CLASS");
+	expect_error("[profile a]\nuser_defined_functions = /opt/l.so:f\n",
+	    "t.conf:2: ", "a native UDF with a library path");
+	expect_error("[profile a]\nuser_defined_functions = m.C m.C\n",
+	    "t.conf:2: ", "a UDF listed twice");
 	expect_error("[profile a]\nallow_ops = Times Times\n", "t.conf:2: ",
 	    "op listed twice");
 	expect_error("[profile bad/name]\n", "t.conf:1: ", "bad profile name");

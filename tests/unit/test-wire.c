@@ -372,14 +372,33 @@ test_work_rules(void)
 	strcpy(w.rules.allow_ops[1], "Plus");
 	w.rules.n_deny_ops = 1;
 	strcpy(w.rules.deny_ops[0], "ReLU");
+	w.rules.udfs.n = 2;
+	strcpy(w.rules.udfs.names[0], "mylayers.Gelu");
+	strcpy(w.rules.udfs.names[1], "libmyop:CreateMyOp");
 	buf_init(&b, mem, sizeof(mem));
 	wire_encode_work(&b, &w);
 	decode_payload(WIRE_REQ_WORK, &b, 4, &m);
 	ok(wire_decode_work(&m, &out) == 0 && out.rules.n_allow_ops == 2 &&
 	    strcmp(out.rules.allow_ops[1], "Plus") == 0 &&
 	    strcmp(out.rules.deny_ops[0], "ReLU") == 0 &&
+	    out.rules.udfs.n == 2 &&
+	    strcmp(out.rules.udfs.names[1], "libmyop:CreateMyOp") == 0 &&
 	    out.rules.max_parameters == 77 && out.flags == w.flags,
-	    "work order rules round-trip");
+	    "work order rules round-trip, UDF names too");
+	strcpy(w.rules.udfs.names[1], "/tmp/libmyop:CreateMyOp");
+	buf_init(&b, mem, sizeof(mem));
+	wire_encode_work(&b, &w);
+	decode_payload(WIRE_REQ_WORK, &b, 4, &m);
+	ok(wire_decode_work(&m, &out) == -EBADMSG,
+	    "a UDF name no policy could hold is refused");
+	w.rules.udfs.n = 0;
+	buf_init(&b, mem, sizeof(mem));
+	wire_encode_work(&b, &w);
+	/* The UDF count is the last field: claim one name too many. */
+	mem[b.len - 4] = MODEL_UDFS_MAX + 1;
+	decode_payload(WIRE_REQ_WORK, &b, 4, &m);
+	ok(wire_decode_work(&m, &out) == -EBADMSG,
+	    "too many UDF names are refused");
 	b.len = 48;	/* flags, hint, limits: the order before rules */
 	decode_payload(WIRE_REQ_WORK, &b, 4, &m);
 	ok(wire_decode_work(&m, &out) == 0 && out.rules.formats == 0 &&
