@@ -1,11 +1,12 @@
 """test_policy.py: the policy file against a real safeloadd (role: tests).
 
 Access by uid, which profiles a uid may use, every profile limit tripping
-with its reason code, op deny and allow lists, formats, a trusted-digest
-allowlist, minisign signatures made by Debian's minisign tool (good, wrong
-key, tampered model, missing), the report naming the profile and the
-policy digest, `safeload policy check/explain`, a daemon that refuses a bad
-file, and SIGHUP reload (good, then bad).
+with its reason code, op deny and allow lists, formats, user-defined
+functions admitted by name, a trusted-digest allowlist, minisign
+signatures made by Debian's minisign tool (good, wrong key, tampered
+model, missing), the report naming the profile and the policy digest,
+`safeload policy check/explain`, a daemon that refuses a bad file, and
+SIGHUP reload (good, then bad).
 """
 import hashlib
 import os
@@ -26,6 +27,8 @@ RELOAD_WAIT_S = 5.0
 TINY = os.path.join(harness.SAMPLES, "tiny.model")        # Times, Plus
 DENSE = os.path.join(harness.SAMPLES, "dense-relu.model")  # + ReLU, 544 params
 DEEP = os.path.join(harness.SAMPLES, "deep.model")
+UDF_NATIVE = os.path.join(harness.SAMPLES, "udf.model")   # /tmp/... library
+UDF_PYTHON = os.path.join(harness.SAMPLES, "udf-python.model")  # mylayers.Gelu
 
 
 def sha256(path):
@@ -99,6 +102,12 @@ users = nobody
 
 [profile landlocked]
 sandbox_floor = rlimits uid no-new-privs seccomp landlock
+
+[profile gelu]
+user_defined_functions = mylayers.Gelu
+
+[profile other-udfs]
+user_defined_functions = mylayers.Relu6, libgelu:CreateGelu
 """
 
 
@@ -140,6 +149,37 @@ def check_limits(t, d):
              "a sandbox floor the workers miss (no Landlock) is refused", err)
     rc, rep, err = check(d, TINY, "no-such-profile")
     t.ok(rc == 2 and "policy-denied" in err, "unknown profile refused", err)
+
+
+def check_udfs(t, d):
+    """user_defined_functions admits a UDF by the exact name of its code,
+    and nothing else."""
+    cases = [
+        (None, UDF_PYTHON, "the default profile rejects a Python UDF"),
+        ("other-udfs", UDF_PYTHON, "a profile listing other UDFs rejects it"),
+        ("gelu", UDF_NATIVE, "a native UDF whose library is a path is "
+         "rejected even where UDFs are admitted"),
+    ]
+    for profile, model, what in cases:
+        rc, rep, err = check(d, model, profile)
+        t.ok(rc == 1 and codes(rep) == ["user-defined-function"], what,
+             "rc %d %s %s" % (rc, rep, err))
+    rc, rep, err = check(d, UDF_PYTHON, "gelu")
+    t.ok(rc == 0 and rep["profile"] == "gelu" and
+         rep["stats"]["ops"].get("UserDefinedFunction") == 1,
+         "[profile gelu] admits mylayers.Gelu and counts it as an op",
+         "rc %d %s %s" % (rc, rep, err))
+    out = os.path.join(d.dir, "udf-python.canonical")
+    rc, _, err = d.client("check", "--profile", "gelu", "-o", out,
+                          UDF_PYTHON)
+    canon = open(out, "rb").read() if os.path.exists(out) else b""
+    t.ok(rc == 0 and b"UserDefinedFunction" in canon and
+         b"mylayers" in canon and b"Gelu" in canon,
+         "its canonical form keeps the UDF entry for CNTK to load", err)
+    rc, rep, err = check(d, UDF_PYTHON)
+    t.ok(rc == 1 and codes(rep) == ["user-defined-function"],
+         "after that, the default profile still rejects it (the cache "
+         "keys by profile)", "rc %d %s %s" % (rc, rep, err))
 
 
 def check_access(t, d, policy_path, tmp):
@@ -388,6 +428,7 @@ def main():
         if t.ok(d.start(), "safeloadd starts with the limits policy"):
             try:
                 check_limits(t, d)
+                check_udfs(t, d)
                 check_access(t, d, path, tmp)
                 check_reload(t, d, path)
             finally:

@@ -5,7 +5,8 @@
  * Usage: gen-models DIR.  Builds each model as protobuf-c structs (the
  * same generated code the worker decodes with) and packs it into DIR:
  * tiny.model and dense-relu.model are accepted; udf.model (native
- * user-defined function), lattice.model (op 90) and deep.model (200
+ * user-defined function), udf-python.model (a Python one, which a profile
+ * may admit as mylayers.Gelu), lattice.model (op 90) and deep.model (200
  * nested dictionaries) are rejected.  Output is deterministic.
  */
 #include <errno.h>
@@ -312,6 +313,31 @@ gen_udf(struct gen *g)
 	return f;
 }
 
+/*
+ * A Python UDF entry: CNTK's Python binding would exec "from mylayers
+ * import Gelu" (§2.13).  Rejected by default; a profile may list
+ * mylayers.Gelu.
+ */
+static gen_dict *
+gen_python_udf(struct gen *g)
+{
+	gen_dict *f = gd_new(g), *state = gd_new(g);
+	gen_value *ins = gv_vec(g);
+
+	gvec_add(ins, gv_str(g, "Plus4_Output_0"));
+	gd_put(g, state, "class", gv_str(g, "Gelu"));
+	gd_put(g, state, "module", gv_str(g, "mylayers"));
+	gd_put(g, state, "op_name", gv_str(g, "Gelu"));
+	gd_put(g, state, "state", gv_dict(g, gd_new(g)));
+	gd_put(g, state, "version", gv_size(g, 1));
+	gd_put(g, f, "version", gv_size(g, 0));
+	gd_put(g, f, "type", gv_str(g, "UserDefinedFunction"));
+	gd_put(g, f, "uid", gv_str(g, "UserFunction5"));
+	gd_put(g, f, "inputs", ins);
+	gd_put(g, f, "user_defined_state", gv_dict(g, state));
+	return f;
+}
+
 /* LatticeSequenceWithSoftmax names host files in its attributes (§2.14). */
 static gen_dict *
 gen_lattice(struct gen *g)
@@ -387,6 +413,8 @@ main(int argc, char **argv)
 	    "Plus4_Output_0", NULL), "ReLU5"));
 	r |= gen_write(argv[1], "udf.model",
 	    gen_linear(&g, 2, 3, gen_udf(&g), "UserFunction5"));
+	r |= gen_write(argv[1], "udf-python.model",
+	    gen_linear(&g, 2, 3, gen_python_udf(&g), "UserFunction5"));
 	r |= gen_write(argv[1], "lattice.model",
 	    gen_linear(&g, 2, 3, gen_lattice(&g), "Lattice5"));
 	r |= gen_write(argv[1], "deep.model",
