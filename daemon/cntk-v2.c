@@ -6,8 +6,8 @@
  * cntk-format.md §2.6-2.10 and §2.13-2.14 describe the layout.  Each
  * object must have exactly the keys CNTK writes for it, with the types its
  * loader reads them as.  Anything that would make CNTK load code
- * (user-defined functions) or open host files (LatticeSequenceWithSoftmax)
- * is rejected here; attributes are checked in cntk-v2-attr.c and the graph
+ * (user-defined functions, unless cntk-v2-udf.c admits one by name) or
+ * open host files (LatticeSequenceWithSoftmax) is rejected here; attributes are checked in cntk-v2-attr.c and the graph
  * in cntk-v2-graph.c.
  */
 #include <errno.h>

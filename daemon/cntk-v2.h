@@ -131,7 +131,7 @@ int	cntk_v2_is_model(const CNTK__Proto__Dictionary *top);
 /*
  * Over the whole tree: sort map entries by key and reject duplicates,
  * match value_type to the oneof member, check every tensor, reject UDF
- * markers anywhere, and drop unknown fields (the canonical form keeps only
+ * markers anywhere (or count them, when the profile admits UDFs), and drop unknown fields (the canonical form keeps only
  * what the schema knows).
  */
 int	cntk_v2_check_tree(struct cntk_v2 *c, CNTK__Proto__Dictionary *top);

@@ -4,7 +4,8 @@
  *
  * This is the built-in default policy; the policy file format
  * (/etc/safeload/policy.conf) builds on it.  The default is safe: every
- * limit is set, user-defined functions are rejected by the worker, and
+ * limit is set, user-defined functions are rejected by the worker (a
+ * profile may admit some by name), and
  * only root, the daemon's own user and members of group 'safeload' may
  * connect.
  */

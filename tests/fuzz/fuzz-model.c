@@ -7,7 +7,9 @@
  *
  * For every accepted input the canonical output must round-trip: accepted
  * again, byte for byte the same (idempotent), and saying the same thing
- * (format, functions, parameters, constants, op histogram).
+ * (format, functions, parameters, constants, op histogram).  Each input
+ * runs twice: under the default (no user-defined function admitted) and
+ * under a profile that admits two UDFs by name.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -37,8 +39,8 @@ same_content(const struct report *a, const struct report *b)
 	return 1;
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void
+one_input(const uint8_t *data, size_t size, const struct model_udfs *udfs)
 {
 	struct model_limits l;
 	static struct report rep, again_rep;
@@ -48,17 +50,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	model_limits_default(&l);
 	l.max_alloc = FUZZ_ALLOC_MAX;
 	report_init(&rep);
-	if (model_parse(data, size, &l, NULL, REPORT_FORMAT_UNKNOWN, &rep,
+	if (model_parse(data, size, &l, udfs, REPORT_FORMAT_UNKNOWN, &rep,
 	    &canon, &n) < 0 || rep.verdict != REPORT_ACCEPT)
-		return 0;
+		return;
 	/* Property: the canonical form is a fixed point with the same content. */
 	report_init(&again_rep);
-	if (model_parse(canon, n, &l, NULL, REPORT_FORMAT_UNKNOWN,
+	if (model_parse(canon, n, &l, udfs, REPORT_FORMAT_UNKNOWN,
 	    &again_rep, &again, &m) < 0 ||
 	    again_rep.verdict != REPORT_ACCEPT || m != n ||
 	    memcmp(canon, again, n) != 0 || !same_content(&rep, &again_rep))
 		abort();
 	free(canon);
 	free(again);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const struct model_udfs udfs = { 2,
+	    { "mylayers.Gelu", "libmyop:CreateMyOp" } };
+
+	one_input(data, size, NULL);
+	one_input(data, size, &udfs);
 	return 0;
 }
