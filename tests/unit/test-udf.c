@@ -213,7 +213,7 @@ test_admitted(const struct udf *u, const struct model_udfs *allow,
     const char *what)
 {
 	struct pb m = udf_model(u);
-	struct result a, b;
+	struct result a, b = { 0 };
 
 	ok(run(m.p, m.n, allow, &a) == REASON_NONE &&
 	    op_count(&a.rep, "UserDefinedFunction") == 1 &&
@@ -223,12 +223,11 @@ test_admitted(const struct udf *u, const struct model_udfs *allow,
 	    REASON_NONE && b.canon_len == a.canon_len &&
 	    memcmp(a.canon, b.canon, a.canon_len) == 0,
 	    "%s: the canonical form keeps it and is a fixed point", what);
-	if (a.canon != NULL)
-		ok(run(a.canon, a.canon_len, NULL, &b) ==
-		    REASON_USER_DEFINED_FUNCTION, "%s: the canonical form "
-		    "is still rejected by a profile without the name", what);
-	free(a.canon);
 	free(b.canon);
+	ok(a.canon != NULL && run(a.canon, a.canon_len, NULL, &b) ==
+	    REASON_USER_DEFINED_FUNCTION, "%s: the canonical form is still "
+	    "rejected by a profile without the name", what);
+	free(a.canon);
 	free(m.p);
 }
 
