@@ -70,12 +70,12 @@ payload(const struct udf *u)
 		d_put(&p, "user_defined_state", own_state(u));
 		return v_dict(p);
 	}
-	ver = v_size(sv);
 	if (u->version_int) {	/* value_type Int, int_value (field 4) */
 		ver = (struct pb){ 0 };
 		pb_uint(&ver, 2, 2);
 		pb_uint(&ver, 4, sv);
-	}
+	} else
+		ver = v_size(sv);
 	d_put(&p, "class", v_str(u->symbol));
 	d_put(&p, "module", v_str(u->module));
 	d_put(&p, "op_name", v_str("MyGelu"));
