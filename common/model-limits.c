@@ -17,6 +17,8 @@ model_limits_default(struct model_limits *ret)
 	ret->max_nodes = MODEL_MAX_NODES;
 	ret->max_string = MODEL_MAX_STRING;
 	ret->max_entries = MODEL_MAX_ENTRIES;
+	ret->max_graph_steps = MODEL_GRAPH_STEPS_MAX;
+	ret->max_dynamic_axes = MODEL_MAX_DYNAMIC_AXES;
 }
 
 int
@@ -31,7 +33,10 @@ model_limits_check(const struct model_limits *l)
 	    l->max_depth == 0 || l->max_depth > c.max_depth ||
 	    l->max_nodes == 0 || l->max_nodes > c.max_nodes ||
 	    l->max_string == 0 || l->max_string > c.max_string ||
-	    l->max_entries == 0 || l->max_entries > c.max_entries)
+	    l->max_entries == 0 || l->max_entries > c.max_entries ||
+	    l->max_graph_steps == 0 || l->max_graph_steps > c.max_graph_steps ||
+	    l->max_dynamic_axes == 0 ||
+	    l->max_dynamic_axes > c.max_dynamic_axes)
 		return -EINVAL;
 	return 0;
 }

@@ -17,6 +17,8 @@ struct model_limits {
 	uint32_t	max_nodes;	/* functions + variables */
 	uint32_t	max_string;	/* one string, bytes */
 	uint32_t	max_entries;	/* repeated items in one message */
+	uint64_t	max_graph_steps;	/* v2 block argument walks */
+	uint32_t	max_dynamic_axes;	/* of one v2 variable */
 };
 
 /* The ceilings from limits.h. */

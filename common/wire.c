@@ -268,6 +268,8 @@ wire_encode_work(struct buf *b, const struct wire_work *w)
 	buf_put_u32(b, w->limits.max_nodes);
 	buf_put_u32(b, w->limits.max_string);
 	buf_put_u32(b, w->limits.max_entries);
+	buf_put_u64(b, w->limits.max_graph_steps);
+	buf_put_u32(b, w->limits.max_dynamic_axes);
 	return model_rules_encode(b, &w->rules);
 }
 
@@ -291,6 +293,8 @@ wire_decode_work(const struct wire_msg *m, struct wire_work *ret)
 	buf_get_u32(&b, &w.limits.max_nodes);
 	buf_get_u32(&b, &w.limits.max_string);
 	buf_get_u32(&b, &w.limits.max_entries);
+	buf_get_u64(&b, &w.limits.max_graph_steps);
+	buf_get_u32(&b, &w.limits.max_dynamic_axes);
 	if (b.off < b.len)
 		model_rules_decode(&b, &w.rules);
 	else

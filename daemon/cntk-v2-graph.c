@@ -318,10 +318,11 @@ block_arguments(struct gctx *x, size_t root, size_t stamp, size_t *stack,
 	while (sp > 0) {
 		cur = stack[--sp];
 		for (j = x->ref_start[cur]; j < x->ref_start[cur + 1]; j++) {
-			if (++x->steps > MODEL_GRAPH_STEPS_MAX)
+			if (++x->steps > x->c->l->max_graph_steps)
 				return cntk_v2_reject(x->c, REASON_COUNT_LIMIT,
 				    "block argument walk over %llu steps",
-				    (unsigned long long)MODEL_GRAPH_STEPS_MAX);
+				    (unsigned long long)
+				    x->c->l->max_graph_steps);
 			ref = x->refs[j];
 			if (!ref.fn) {
 				leaf_mark[ref.idx] = stamp;

@@ -337,10 +337,10 @@ check_axes(struct cntk_v2 *c, const CNTK__Proto__Vector *axes,
 	const CNTK__Proto__Axis *a, *b;
 	size_t i, j;
 
-	if (axes->n_value > MODEL_MAX_DYNAMIC_AXES)
+	if (axes->n_value > c->l->max_dynamic_axes)
 		return cntk_v2_reject(c, REASON_COUNT_LIMIT,
 		    "'%s' has %zu dynamic axes (limit %u)", uid,
-		    axes->n_value, MODEL_MAX_DYNAMIC_AXES);
+		    axes->n_value, c->l->max_dynamic_axes);
 	for (i = 0; i < axes->n_value; i++) {
 		if (axes->value[i]->value_type != T(AXIS))
 			return cntk_v2_reject(c, REASON_WRONG_TYPE,

@@ -121,6 +121,8 @@ explain_limits(const struct policy_profile *pr, FILE *out)
 	fprintf(out, "max_string = %u\n", l->max_string);
 	fprintf(out, "max_entries = %u\n", l->max_entries);
 	fprintf(out, "max_decode_memory = %" PRIu64 "\n", l->max_alloc);
+	fprintf(out, "max_graph_steps = %" PRIu64 "\n", l->max_graph_steps);
+	fprintf(out, "max_dynamic_axes = %u\n", l->max_dynamic_axes);
 }
 
 static void

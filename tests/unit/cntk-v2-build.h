@@ -129,12 +129,36 @@ d_put(struct pb *d, const char *key, struct pb value)
 	pb_sub(d, 2, e);
 }
 
-/* A Variable; a Parameter (kind 2) has `values` floats of shape 2x3. */
+/* A dynamic Axis value named `name` (value_type Axis, axis_value). */
 __attribute__((unused)) static struct pb
-variable(const char *uid, uint64_t kind, size_t values)
+v_axis(const char *name)
 {
+	struct pb v = { 0 }, a = { 0 };
+
+	pb_bytes(&a, 2, name, strlen(name));
+	pb_uint(&a, 3, 1);		/* is_ordered_dynamic_axis */
+	pb_uint(&v, 2, 8);
+	pb_sub(&v, 10, a);
+	return v;
+}
+
+#define CNTK_V2_BUILD_AXES_MAX	4u	/* dynamic axes variable() can add */
+
+/*
+ * A Variable with `n_axes` dynamic axes; a Parameter (kind 2) has
+ * `values` floats of shape 2x3.
+ */
+__attribute__((unused)) static struct pb
+variable_axes(const char *uid, uint64_t kind, size_t values, size_t n_axes)
+{
+	static const char *const names[CNTK_V2_BUILD_AXES_MAX] = {
+		"defaultBatchAxis", "defaultDynamicAxis", "axis2", "axis3" };
 	static const uint64_t dims[] = { 2, 3 };
-	struct pb d = { 0 }, none[1];
+	struct pb d = { 0 }, axes[CNTK_V2_BUILD_AXES_MAX];
+	size_t i;
+
+	for (i = 0; i < n_axes && i < CNTK_V2_BUILD_AXES_MAX; i++)
+		axes[i] = v_axis(names[i]);
 
 	pb_uint(&d, 1, 2);
 	d_put(&d, "version", v_size(1));
@@ -144,13 +168,21 @@ variable(const char *uid, uint64_t kind, size_t values)
 	d_put(&d, "data_type", v_size(1));
 	d_put(&d, "is_sparse", v_bool(false));
 	d_put(&d, "needs_gradient", v_bool(kind == 2));
-	d_put(&d, "dynamic_axis", v_vec(none, 0));
+	d_put(&d, "dynamic_axis", v_vec(axes, i));
 	d_put(&d, "shape", v_shape(dims, 2));
 	if (kind == 2)
 		d_put(&d, "value", v_tensor(values, dims, 2));
 	return v_dict(d);
 }
 
+/* A Variable without dynamic axes. */
+__attribute__((unused)) static struct pb
+variable(const char *uid, uint64_t kind, size_t values)
+{
+	return variable_axes(uid, kind, values, 0);
+}
+
+/* A function entry of `type` with two operands and `attrs`. */
 __attribute__((unused)) static struct pb
 function(const char *type, const char *uid, uint64_t op, const char *in0,
     const char *in1, struct pb attrs)

@@ -388,6 +388,74 @@ test_framing(void)
 	free(m.p);
 }
 
+/*
+ * A model with a Block: Plus3 (Placeholder1 + Parameter2) is the body of
+ * Block4, whose argument Placeholder1 is bound to Input0, and Input0 has
+ * `axes` dynamic axes.  The block argument walk from Plus3 takes 2 steps.
+ */
+static struct pb
+block_model(size_t axes)
+{
+	struct pb d = { 0 }, ins[3], fns[2], blk = { 0 }, comp = { 0 },
+	    keys[1], vals[1], ops[2];
+
+	ins[0] = variable_axes("Input0", 0, 0, axes);
+	ins[1] = variable("Placeholder1", 4, 0);
+	ins[2] = variable("Parameter2", 2, 6);
+	fns[0] = function("PrimitiveFunction", "Plus3", 19, "Placeholder1",
+	    "Parameter2", (struct pb){ 0 });
+	d_put(&comp, "version", v_size(3));
+	d_put(&comp, "type", v_str("CompositeFunction"));
+	d_put(&comp, "uid", v_str("Composite5"));
+	d_put(&comp, "root", v_str("Plus3"));
+	keys[0] = v_str("Placeholder1");
+	vals[0] = v_str("Input0");
+	ops[0] = v_str("Input0");
+	ops[1] = v_str("Parameter2");
+	d_put(&blk, "version", v_size(20));
+	d_put(&blk, "type", v_str("PrimitiveFunction"));
+	d_put(&blk, "uid", v_str("Block4"));
+	d_put(&blk, "op", v_size(57));
+	d_put(&blk, "inputs", v_vec(ops, 2));
+	d_put(&blk, "attributes", v_dict((struct pb){ 0 }));
+	d_put(&blk, "block_function_composite", v_dict(comp));
+	d_put(&blk, "block_function_composite_arguments_map_keys",
+	    v_vec(keys, 1));
+	d_put(&blk, "block_function_composite_arguments_map_values",
+	    v_vec(vals, 1));
+	d_put(&blk, "block_function_op_name", v_str("MyBlock"));
+	fns[1] = v_dict(blk);
+	pb_uint(&d, 1, 2);
+	d_put(&d, "version", v_size(3));
+	d_put(&d, "type", v_str("CompositeFunction"));
+	d_put(&d, "uid", v_str("CompositeFunction6"));
+	d_put(&d, "root", v_str("Block4"));
+	d_put(&d, "inputs", v_vec(ins, 3));
+	d_put(&d, "primitive_functions", v_vec(fns, 2));
+	return d;
+}
+
+/* The v2 graph limits: block argument walk steps, dynamic axes. */
+static void
+test_graph_limits(void)
+{
+	struct model_limits l;
+	struct pb m = block_model(2);
+
+	model_limits_default(&l);
+	expect(m.p, m.n, &l, REASON_NONE, "a Block with two dynamic axes");
+	l.max_graph_steps = 2;
+	expect(m.p, m.n, &l, REASON_NONE, "its argument walk takes 2 steps");
+	l.max_graph_steps = 1;
+	expect(m.p, m.n, &l, REASON_COUNT_LIMIT, "graph step limit 1");
+	model_limits_default(&l);
+	l.max_dynamic_axes = 2;
+	expect(m.p, m.n, &l, REASON_NONE, "dynamic axis limit 2");
+	l.max_dynamic_axes = 1;
+	expect(m.p, m.n, &l, REASON_COUNT_LIMIT, "dynamic axis limit 1");
+	free(m.p);
+}
+
 /* Each limit of struct model_limits, lowered until the tiny model fails. */
 static void
 test_limits(void)
@@ -580,6 +648,7 @@ main(void)
 	test_deep();
 	test_framing();
 	test_limits();
+	test_graph_limits();
 	if (corpus != NULL) {
 		snprintf(probe, sizeof(probe), "%s/verification.json", corpus);
 		f = fopen(probe, "r");

@@ -92,6 +92,8 @@ static const char good[] =
     "user_defined_functions = mylayers.Gelu, libmyop:CreateMyOp\n"
     "max_file_size = 1K\n"
     "max_parameters = 100\n"
+    "max_graph_steps = 1000\n"
+    "max_dynamic_axes = 2\n"
     "sandbox_floor = seccomp landlock\n";
 
 static void
@@ -122,7 +124,8 @@ test_good(void)
 	ok(policy_profile_rules(p, "", &r) == 0 && r.n_deny_ops == 2 &&
 	    strcmp(r.deny_ops[1], "Plus") == 0, "repeated list key appends");
 	ok(policy_profile_limits(p, "strict", &l) == 0 &&
-	    l.max_bytes == 1024, "strict limits");
+	    l.max_bytes == 1024 && l.max_graph_steps == 1000 &&
+	    l.max_dynamic_axes == 2, "strict limits");
 	ok(policy_profile_rules(p, "strict", &r) == 0 && r.allow_ops_set &&
 	    r.n_allow_ops == 3 && r.formats == 1u << REPORT_FORMAT_CNTK_V2 &&
 	    r.max_parameters == 100 && r.udfs.n == 2 &&
@@ -190,6 +193,10 @@ test_errors(void)
 	    "t.conf:2: ", "a UDF listed twice");
 	expect_error("[profile a]\nallow_ops = Times Times\n", "t.conf:2: ",
 	    "op listed twice");
+	expect_error("[profile a]\nmax_dynamic_axes = 65\n", "t.conf:2: ",
+	    "dynamic axes above the ceiling");
+	expect_error("[profile a]\nmax_graph_steps = 0\n", "t.conf:2: ",
+	    "zero graph steps");
 	expect_error("[profile bad/name]\n", "t.conf:1: ", "bad profile name");
 	expect_error("[daemon]\nno equals sign\n", "t.conf:2: syntax error",
 	    "syntax error");

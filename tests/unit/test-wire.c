@@ -399,7 +399,7 @@ test_work_rules(void)
 	decode_payload(WIRE_REQ_WORK, &b, 4, &m);
 	ok(wire_decode_work(&m, &out) == -EBADMSG,
 	    "too many UDF names are refused");
-	b.len = 48;	/* flags, hint, limits: the order before rules */
+	b.len = 60;	/* flags, hint, limits: the order before rules */
 	decode_payload(WIRE_REQ_WORK, &b, 4, &m);
 	ok(wire_decode_work(&m, &out) == 0 && out.rules.formats == 0 &&
 	    !out.rules.allow_ops_set, "a work order without rules decodes");
