@@ -100,15 +100,19 @@ one_run(const char *worker, enum spawn_pidns pidns, uint64_t *ret_ready,
 static void
 print_series(const char *name, const char *what, uint64_t *v, int n)
 {
+	uint64_t median, p90;
+
 	qsort(v, (size_t)n, sizeof(v[0]), cmp_u64);
+	median = v[n / 2];
+	p90 = v[n * 9 / 10];
 	printf("%-22s %-6s median %7.1f us  p90 %7.1f us  (n=%d)\n", name,
-	    what, (double)v[n / 2] / 1e3, (double)v[n * 9 / 10] / 1e3, n);
+	    what, (double)median / 1e3, (double)p90 / 1e3, n);
 }
 
 int
 main(int argc, char *argv[])
 {
-	uint64_t *ready[MODES], *cycle[MODES];
+	uint64_t *buf, *ready[MODES], *cycle[MODES];
 	int runs = RUNS_DEFAULT, modes, i, m, n[MODES] = { 0 }, c, r;
 
 	while ((c = getopt(argc, argv, "n:")) != -1) {
@@ -119,11 +123,12 @@ main(int argc, char *argv[])
 	if (optind + 1 != argc || runs < 1 || runs > RUNS_MAX)
 		goto usage;
 	modes = geteuid() == 0 ? MODES : 1;
+	/* One block: ready and cycle times of each mode, runs apiece. */
+	if ((buf = calloc((size_t)runs * 2 * MODES, sizeof(*buf))) == NULL)
+		return 1;
 	for (m = 0; m < MODES; m++) {
-		ready[m] = calloc((size_t)runs, sizeof(uint64_t));
-		cycle[m] = calloc((size_t)runs, sizeof(uint64_t));
-		if (ready[m] == NULL || cycle[m] == NULL)
-			return 1;
+		ready[m] = buf + (size_t)runs * 2 * (size_t)m;
+		cycle[m] = ready[m] + runs;
 	}
 	for (i = 0; i < runs * modes; i++) {
 		m = i % modes;
@@ -133,6 +138,7 @@ main(int argc, char *argv[])
 		if (r < 0) {
 			fprintf(stderr, "bench-spawn: %s: %s\n", mode_names[m],
 			    strerror(-r));
+			free(buf);
 			return 1;
 		}
 		n[m]++;
@@ -141,6 +147,7 @@ main(int argc, char *argv[])
 		print_series(mode_names[m], "ready", ready[m], n[m]);
 		print_series(mode_names[m], "cycle", cycle[m], n[m]);
 	}
+	free(buf);
 	return 0;
 usage:
 	fprintf(stderr, "usage: bench-spawn [-n RUNS] WORKER\n");
