@@ -108,8 +108,9 @@ spawn_child(const struct spawn_args *a, char *const argv[])
 /*
  * clone3, not clone: its arguments are one struct on every architecture,
  * and with no stack given the child returns here on a copy of ours, as
- * after fork().  A kernel or filter without clone3 answers ENOSYS
- * (systemd's RestrictNamespaces= does, as it cannot read the flags).
+ * after fork().  A kernel without clone3, or a seccomp filter that
+ * cannot read its flags (Docker's default profile, Chromium's), answers
+ * ENOSYS; without CAP_SYS_ADMIN the kernel answers EPERM.
  */
 pid_t
 spawn_fork_pidns(void)
