@@ -5,6 +5,16 @@
  * Exec, not just fork: the worker starts with a fresh ASLR layout and
  * nothing of the parent's heap (conventions.md §4.1).  Between fork and
  * exec the child only calls async-signal-safe functions.
+ *
+ * The PID namespace is made here, not in sandbox_enter(): CLONE_NEWPID
+ * applies to the children of whoever asks for it, never to the caller
+ * itself, and the worker can have no children (RLIMIT_NPROC=0, fork and
+ * clone killed by its filter).  Unsharing in the worker and forking once
+ * more would put a second, unconfined process between us and the real
+ * worker, to wait for and forward signals to; cloning the worker itself
+ * into the namespace (as bubblewrap does) makes it pid 1 of a namespace
+ * that holds only itself, and leaves the pid we wait for and kill as it
+ * was (docs/sandbox.md, step 0).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -15,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -25,6 +36,23 @@
 #define SPAWN_SOCK_FD	3
 #define SPAWN_ARGV_MAX	12
 #define SPAWN_NUM_MAX	24	/* decimal digits of a u64, plus NUL */
+#define SPAWN_CLONE_NEWPID	0x20000000ull	/* <linux/sched.h> */
+
+/*
+ * struct clone_args as of its first version (CLONE_ARGS_SIZE_VER0, 64
+ * bytes): kernel ABI, spelled out because glibc's <sched.h> and
+ * <linux/sched.h> do not mix.
+ */
+struct spawn_clone_args {
+	uint64_t	flags;
+	uint64_t	pidfd;
+	uint64_t	child_tid;
+	uint64_t	parent_tid;
+	uint64_t	exit_signal;
+	uint64_t	stack;
+	uint64_t	stack_size;
+	uint64_t	tls;
+};
 
 const char *
 spawn_default_worker(void)
@@ -77,6 +105,38 @@ spawn_child(const struct spawn_args *a, char *const argv[])
 	_exit(127);
 }
 
+/*
+ * clone3, not clone: its arguments are one struct on every architecture,
+ * and with no stack given the child returns here on a copy of ours, as
+ * after fork().  A kernel without clone3, or a seccomp filter that
+ * cannot read its flags (Docker's default profile, Chromium's), answers
+ * ENOSYS; without CAP_SYS_ADMIN the kernel answers EPERM.
+ */
+pid_t
+spawn_fork_pidns(void)
+{
+	struct spawn_clone_args ca;
+
+	memset(&ca, 0, sizeof(ca));
+	ca.flags = SPAWN_CLONE_NEWPID;
+	ca.exit_signal = SIGCHLD;	/* reaped like any forked child */
+	return (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+}
+
+/* fork(), or the child in its own PID namespace as a->pidns asks. */
+static pid_t
+spawn_fork(const struct spawn_args *a)
+{
+	pid_t pid;
+
+	if (a->pidns == SPAWN_PIDNS_OFF)
+		return fork();
+	if ((pid = spawn_fork_pidns()) >= 0 || a->pidns == SPAWN_PIDNS_REQUIRE)
+		return pid;
+	/* Optional: the worker reports the layer missing (canary.c). */
+	return fork();
+}
+
 int
 spawn_worker(const struct spawn_args *a, pid_t *ret_pid)
 {
@@ -102,7 +162,7 @@ spawn_worker(const struct spawn_args *a, pid_t *ret_pid)
 	if (a->canary)
 		argv[n++] = (char *)"--canary";
 	argv[n] = NULL;
-	if ((pid = fork()) < 0)
+	if ((pid = spawn_fork(a)) < 0)
 		return -errno;
 	if (pid == 0)
 		spawn_child(a, argv);

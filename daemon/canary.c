@@ -131,7 +131,7 @@ canary_ns_wrong(pid_t pid, uint32_t claimed)
 		{ "user", SANDBOX_USERNS }, { "mnt", SANDBOX_MNTNS },
 		{ "net", SANDBOX_NETNS }, { "ipc", SANDBOX_IPCNS },
 		{ "uts", SANDBOX_UTSNS }, { "cgroup", SANDBOX_CGROUPNS },
-		{ "pid_for_children", SANDBOX_PIDNS },
+		{ "pid", SANDBOX_PIDNS },	/* its own, not only its children's */
 	};
 	char a[64], b[64], la[64], lb[64];
 	uint32_t wrong = 0;
@@ -287,6 +287,8 @@ canary_policy_layers(const struct canary_result *c)
 		p |= 1u << POLICY_LAYER_SECCOMP;
 	if (l & SANDBOX_LANDLOCK)
 		p |= 1u << POLICY_LAYER_LANDLOCK;
+	if (l & SANDBOX_PIDNS)
+		p |= 1u << POLICY_LAYER_PIDNS;
 	return p;
 }
 
@@ -294,6 +296,13 @@ const struct canary_result *
 canary_last(void)
 {
 	return &canary_result;
+}
+
+int
+canary_spawn_pidns(void)
+{
+	return (canary_result.layers & SANDBOX_PIDNS) ? SPAWN_PIDNS_REQUIRE :
+	    SPAWN_PIDNS_OFF;
 }
 
 int

@@ -46,6 +46,15 @@ int	canary_startup(const struct spawn_args *tmpl, const struct policy *p,
 /* The start-up result (ran == 0 before canary_startup()). */
 const struct canary_result *canary_last(void);
 
+/*
+ * How every later worker is spawned (spawn_args.pidns): in its own PID
+ * namespace, required, if the canary was measured in one, so that no
+ * worker quietly runs with less than `safeload status` says; else plain
+ * fork(), without retrying a clone the kernel already refused.  The
+ * canary itself is spawned with SPAWN_PIDNS_TRY.
+ */
+int	canary_spawn_pidns(void);
+
 /* 1 if every layer the profile's floor names was measured at start-up. */
 int	canary_floor_ok(const struct policy *p, const char *profile);
 

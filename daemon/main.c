@@ -101,6 +101,8 @@ self_check(const struct supervisor_config *cfg, const struct policy *p)
 		.gid = cfg->worker_gid,
 		.as_bytes = policy_worker_mem(p),
 		.cpu_seconds = policy_worker_cpu(p),
+		/* Whatever it gets, every later worker gets (canary.h). */
+		.pidns = SPAWN_PIDNS_TRY,
 	};
 	const char *why = NULL;
 	int rc;

@@ -22,6 +22,8 @@
 #define SANDBOX_ASAN	0
 #endif
 
+/* SANDBOX_PIDNS if the spawn put us in our own PID namespace. */
+void	sandbox_pidns(uint32_t *layers);
 /* New mount, network, IPC, UTS and cgroup namespaces (needs a capability). */
 void	sandbox_unshare_ns(uint32_t *layers);
 /* A new user namespace; the others inside it if not yet entered. */

@@ -67,6 +67,20 @@ sandbox_landlock_abi(void)
 }
 
 /*
+ * The PID namespace cannot be entered from here: CLONE_NEWPID moves only
+ * the caller's future children, and the worker may have none.  The spawn
+ * cloned us into one (step 0, spawn.c) if it could; then we are pid 1 and
+ * our parent, outside the namespace, has no pid in it (getppid() is 0).
+ * Asked before the filter, which kills getpid and getppid.
+ */
+void
+sandbox_pidns(uint32_t *layers)
+{
+	if (getpid() == 1 && getppid() == 0)
+		*layers |= SANDBOX_PIDNS;
+}
+
+/*
  * All at once first (one syscall); if the kernel refuses the set, one by
  * one, so that each namespace it does allow is still entered.
  */

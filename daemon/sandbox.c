@@ -255,7 +255,8 @@ sandbox_mark(const struct sandbox_config *cfg, enum sandbox_step step,
  * Steps 3 to 6.  As root the namespaces come first, while CAP_SYS_ADMIN
  * still creates them; the user namespace comes after the uid switch so
  * that it belongs to the unprivileged uid.  Then every capability goes,
- * including the full set a new user namespace grants.
+ * including the full set a new user namespace grants.  The PID namespace
+ * is the spawn's (step 0); step 3 records it whoever we are.
  */
 static int
 sandbox_privileges(const struct sandbox_config *cfg, uint32_t *layers,
@@ -263,6 +264,7 @@ sandbox_privileges(const struct sandbox_config *cfg, uint32_t *layers,
 {
 	int r;
 
+	sandbox_pidns(layers);
 	if (geteuid() == 0) {
 		sandbox_unshare_ns(layers);
 		sandbox_mark(cfg, SANDBOX_STEP_NAMESPACES, t);

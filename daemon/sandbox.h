@@ -23,7 +23,7 @@ enum sandbox_layer {
 	SANDBOX_IPCNS		= 1u << 8,  /* own SysV IPC / mqueue namespace */
 	SANDBOX_UTSNS		= 1u << 9,  /* own hostname */
 	SANDBOX_CGROUPNS	= 1u << 10, /* own cgroup root view */
-	SANDBOX_PIDNS		= 1u << 11, /* own PID namespace (not yet) */
+	SANDBOX_PIDNS		= 1u << 11, /* pid 1 of its own PID namespace */
 	SANDBOX_NNP		= 1u << 12, /* PR_SET_NO_NEW_PRIVS */
 	SANDBOX_LANDLOCK	= 1u << 13, /* no filesystem access at all */
 	SANDBOX_LANDLOCK_SCOPE	= 1u << 14, /* no signals, no abstract sockets */
@@ -35,6 +35,11 @@ enum sandbox_layer {
 #define SANDBOX_MANDATORY	(SANDBOX_FDS | SANDBOX_RLIMITS | \
 				    SANDBOX_NOT_DUMPABLE | SANDBOX_CAPS | \
 				    SANDBOX_NNP | SANDBOX_SECCOMP)
+/*
+ * The namespaces the worker enters itself with unshare().  Not the PID
+ * namespace: that one the spawn made (step 0), sandbox_enter() only sees
+ * whether it is there.
+ */
 #define SANDBOX_NAMESPACES	(SANDBOX_USERNS | SANDBOX_MNTNS | \
 				    SANDBOX_NETNS | SANDBOX_IPCNS | \
 				    SANDBOX_UTSNS | SANDBOX_CGROUPNS)
@@ -88,6 +93,9 @@ void	sandbox_config_default(struct sandbox_config *ret);
 
 /*
  * Enter the sandbox, in this fixed order (docs/sandbox.md):
+ *   0. (before exec, in spawn_worker(): the worker is cloned into a new
+ *      PID namespace when the spawner may; here it is only recorded, at
+ *      step 3, as SANDBOX_PIDNS if we are pid 1 with no parent in sight);
  *   1. close every fd above keep_fd;
  *   2. rlimits (NPROC=0, FSIZE=CANONICAL_MAX_BYTES (the kernel applies it
  *      to memfds too), CORE=0, NOFILE, AS, CPU);
@@ -103,7 +111,8 @@ void	sandbox_config_default(struct sandbox_config *ret);
  *      where the ABI has them);
  *   9. seccomp allowlist, kill-process by default, architecture checked.
  * Optional layers (namespaces, Landlock) that the kernel refuses are left
- * out unless cfg->required names them.  Returns 0 and the layers in place
+ * out unless cfg->required names them (SANDBOX_PIDNS included: required
+ * and not pid 1 is -EOPNOTSUPP).  Returns 0 and the layers in place
  * in *ret_layers (may be NULL), or -errno naming the first step that
  * failed.  A caller must treat any failure as fatal: a half-entered
  * sandbox is no sandbox.

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "canary.h"
 #include "conn.h"
 #include "fd.h"
 #include "log.h"
@@ -52,6 +53,7 @@ supervisor_spawn_args(const struct supervisor *s, struct spawn_args *ret)
 		.gid = s->cfg.worker_gid,
 		.as_bytes = policy_worker_mem(s->policy),
 		.cpu_seconds = policy_worker_cpu(s->policy),
+		.pidns = (enum spawn_pidns)canary_spawn_pidns(),
 	};
 }
 

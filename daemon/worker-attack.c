@@ -146,10 +146,17 @@ attack_spin(void)
 		n++;
 }
 
+/*
+ * In its own PID namespace the worker cannot name the supervisor at all
+ * (getppid() was 0): there it signals every process it may see (-1),
+ * which outside one it must not try (its own uid's processes).
+ */
 static void
 attack_signal(pid_t supervisor)
 {
-	if (supervisor > 1 && kill(supervisor, SIGTERM) == 0)
+	pid_t target = supervisor == 0 ? -1 : supervisor;
+
+	if (target != 1 && kill(target, SIGTERM) == 0)
 		_exit(WORKER_ATTACK_WORKED);
 }
 

@@ -32,7 +32,7 @@ enum worker_attack worker_attack_parse(const char *name);
 /*
  * Run attack `a` from inside the sandbox.  model_fd is the request's
  * model; supervisor the pid taken before the sandbox (getppid is denied
- * inside).  Never returns: it dies, or exits with one of the codes above.
+ * inside; 0 when the worker is in its own PID namespace).  Never returns: it dies, or exits with one of the codes above.
  */
 void	worker_attack_run(enum worker_attack a, int model_fd, pid_t supervisor)
 	    __attribute__((noreturn));

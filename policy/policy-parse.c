@@ -99,6 +99,7 @@ static const char *const layer_names[POLICY_LAYER__MAX] = {
 	[POLICY_LAYER_NO_NEW_PRIVS] = "no-new-privs",
 	[POLICY_LAYER_SECCOMP] = "seccomp",
 	[POLICY_LAYER_LANDLOCK] = "landlock",
+	[POLICY_LAYER_PIDNS] = "pidns",
 };
 
 struct pctx {
@@ -344,7 +345,7 @@ add_layer(struct pctx *c, const struct pkey *k, uint32_t *mask,
 			return 0;
 		}
 	return perr(c, "%s: unknown sandbox layer '%s' (rlimits, uid, "
-	    "no-new-privs, seccomp, landlock)", k->name, w);
+	    "no-new-privs, seccomp, landlock, pidns)", k->name, w);
 }
 
 static int

@@ -35,6 +35,7 @@ enum policy_layer {
 	POLICY_LAYER_NO_NEW_PRIVS,
 	POLICY_LAYER_SECCOMP,
 	POLICY_LAYER_LANDLOCK,
+	POLICY_LAYER_PIDNS,		/* the worker is pid 1 of its own */
 	POLICY_LAYER__MAX
 };
 

@@ -62,21 +62,24 @@ def skip_all(why):
 
 
 class Daemon:
-    """One safeloadd on a private socket; stopped by its pid."""
+    """One safeloadd on a private socket; stopped by its pid.  `wrap` is
+    a command that execs it (e.g. setpriv, to start it with fewer
+    capabilities)."""
 
-    def __init__(self, *extra):
+    def __init__(self, *extra, wrap=()):
         self.dir = tempfile.mkdtemp(prefix="safeload-test-")
         self.socket = os.path.join(self.dir, "safeload.sock")
         self.logpath = os.path.join(self.dir, "safeloadd.log")
         self.extra = list(extra)
+        self.wrap = list(wrap)
         self.proc = None
 
     def start(self):
         log = open(self.logpath, "w")
         env = {"PATH": "/usr/bin:/bin"}
         self.proc = subprocess.Popen(
-            [SAFELOADD, "--socket", self.socket, "--worker",
-             os.path.abspath(WORKER)] + self.extra,
+            self.wrap + [SAFELOADD, "--socket", self.socket, "--worker",
+                         os.path.abspath(WORKER)] + self.extra,
             stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env)
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:

@@ -7,7 +7,9 @@
  * (bad fds, NULL pointers) and must die by SIGSYS.  Allowed-path tests: the
  * child does the worker's job and exits 0.  State tests: the parent reads
  * /proc/PID/{status,limits} of a child parked inside the sandbox, because
- * getuid()/getrlimit() are themselves forbidden in there.
+ * getuid()/getrlimit() are themselves forbidden in there.  As root, the
+ * death and allowed-path tests run again in children that are pid 1 of
+ * their own PID namespace, as spawn_worker() makes the real worker.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -37,6 +39,7 @@
 #include "safeload-limits.h"
 #include "sandbox.h"
 #include "sandbox-internal.h"
+#include "spawn.h"
 #include "tap.h"
 #include "wire.h"
 
@@ -62,6 +65,9 @@ static struct sandbox_config cfg;
 static pid_t parent_pid;	/* taken before the sandbox: getppid is denied */
 static uint32_t child_layers;	/* in a child: what sandbox_enter() set */
 static int is_root;
+/* fork_child(): the child is pid 1 of a new PID namespace (root only). */
+static int use_pidns;
+static const char *as_pid1 = "";	/* prefix of the test names then */
 
 /* --- denied probes: each must kill the child with SIGSYS ---------------- */
 
@@ -246,7 +252,7 @@ fork_child(const struct sandbox_config *c, void (*fn)(void))
 	pid_t pid;
 
 	fflush(stdout);
-	if ((pid = fork()) != 0)
+	if ((pid = use_pidns ? spawn_fork_pidns() : fork()) != 0)
 		return pid;
 	if (sandbox_enter(c, &child_layers) < 0)
 		_exit(99);
@@ -304,7 +310,7 @@ test_deaths(void)
 
 	for (i = 0; i < NELEM(death_probes); i++) {
 		st = run_child(death_probes[i].fn);
-		if (!ok(died_by_sigsys(st), "%s dies by SIGSYS",
+		if (!ok(died_by_sigsys(st), "%s%s dies by SIGSYS", as_pid1,
 		    death_probes[i].name))
 			diag_status(st);
 	}
@@ -495,7 +501,8 @@ test_allowed(void)
 
 	for (i = 0; i < NELEM(allowed_probes); i++) {
 		st = run_child(allowed_probes[i].fn);
-		if (!ok(exited_zero(st), "allowed: %s", allowed_probes[i].name))
+		if (!ok(exited_zero(st), "%sallowed: %s", as_pid1,
+		    allowed_probes[i].name))
 			diag_status(st);
 	}
 }
@@ -829,6 +836,164 @@ test_unit(void)
 		diag_status(st);
 }
 
+/* --- pid 1 of its own PID namespace (step 0: spawn_fork_pidns) --------- */
+
+/*
+ * Before any sandbox: the namespace alone.  Exit 0 if we are pid 1 with
+ * no parent in sight and neither the test process nor anything else can
+ * be named: kill and pidfd_open of the test's pid give ESRCH, and so does
+ * kill(-1), "every process I may signal".
+ */
+static void
+pidns_alone_child(void)
+{
+	if (getpid() != 1 || getppid() != 0)
+		_exit(1);
+	if (kill(parent_pid, 0) == 0 || errno != ESRCH)
+		_exit(2);
+	if (syscall(SYS_pidfd_open, parent_pid, 0) >= 0 || errno != ESRCH)
+		_exit(3);
+	if (kill(-1, 0) == 0 || errno != ESRCH)
+		_exit(4);
+	_exit(0);
+}
+
+/* The sandbox minus seccomp: the namespace still hides everyone. */
+static void
+a_pidns_no_seccomp(void)
+{
+	if (!(child_layers & SANDBOX_PIDNS))
+		_exit(1);
+	if (kill(parent_pid, 0) == 0 || errno != ESRCH)
+		_exit(2);
+	if (kill(-1, SIGTERM) == 0 || errno != ESRCH)
+		_exit(3);
+	if (syscall(SYS_pidfd_open, parent_pid, 0) >= 0 || errno != ESRCH)
+		_exit(4);
+}
+
+static void
+a_segv(void)
+{
+	volatile int *volatile null = NULL;
+
+	/* cppcheck-suppress nullPointer ; the fault is the point */
+	*null = 1;	/* NOLINT(clang-analyzer-core.NullDereference) */
+}
+
+static void
+a_spin(void)
+{
+	volatile uint64_t n = 0;
+
+	for (;;)
+		n++;
+}
+
+/* NSpid of /proc/PID/status is "PID 1": pid 1 inside, PID outside. */
+static int
+nspid_is(const char *status, pid_t pid)
+{
+	char want[64];
+
+	(void)snprintf(want, sizeof(want), "\nNSpid:\t%d\t1\n", (int)pid);
+	return strstr(status, want) != NULL;
+}
+
+/* A parked pid-1 child: the layer bit, its namespace, and SIGKILL. */
+static void
+test_pidns_state(void)
+{
+	char status[4096];
+	uint32_t layers = 0;
+	int sv[2], st;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		ok(0, "pidns state setup: %s", strerror(errno));
+		return;
+	}
+	child_sock = sv[1];
+	parent_sock = sv[0];
+	pid = fork_child(&cfg, a_park);
+	if (read(sv[0], &layers, sizeof(layers)) != sizeof(layers) ||
+	    fd_read_proc(pid, "status", status, sizeof(status)) < 0)
+		status[0] = '\0';
+	ok(layers & SANDBOX_PIDNS, "pid 1: sandbox_enter() reports "
+	    "SANDBOX_PIDNS (0x%x)", layers);
+	ok(ns_differs(pid, "pid") == 1, "pid 1: own pid namespace (seen "
+	    "from /proc)");
+	ok(nspid_is(status, pid), "pid 1: NSpid is %d outside, 1 inside",
+	    (int)pid);
+	/* The supervisor's timeout: SIGKILL from outside still ends it. */
+	(void)kill(pid, SIGKILL);
+	st = wait_child(pid);
+	if (!ok(st != -1 && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
+	    "pid 1: SIGKILL from the parent's namespace ends it"))
+		diag_status(st);
+	(void)close(sv[1]);
+	(void)close(sv[0]);
+}
+
+/*
+ * Pid 1 of a namespace ignores the signals that it, or anyone inside,
+ * sends without a handler; the kernel's forced ones still end it.  A
+ * fault (SIGSEGV; under ASan its handler exits instead), the filter's
+ * kill (SIGSYS, the death tests) and RLIMIT_CPU's hard limit (SIGKILL).
+ */
+static void
+test_pidns_ends(void)
+{
+	struct sandbox_config c = cfg;
+	int st;
+
+	st = run_child(a_segv);
+	if (!ok(st != -1 && ((WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV) ||
+	    (TEST_ASAN && !exited_zero(st))), "pid 1: a NULL write still "
+	    "kills it (SIGSEGV%s)", TEST_ASAN ? ", or ASan's exit" : ""))
+		diag_status(st);
+	c.cpu_seconds = 1;
+	st = wait_child(fork_child(&c, a_spin));
+	if (!ok(st != -1 && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
+	    "pid 1: spinning past RLIMIT_CPU (1 s) is killed (SIGKILL)"))
+		diag_status(st);
+}
+
+static void
+test_pidns(void)
+{
+	struct sandbox_config c = cfg;
+	pid_t pid;
+	int st;
+
+	if (!is_root) {
+		tap_skip("pid 1 of a new PID namespace needs CAP_SYS_ADMIN");
+		return;
+	}
+	fflush(stdout);
+	if ((pid = spawn_fork_pidns()) == 0)
+		pidns_alone_child();
+	st = wait_child(pid);
+	if (!ok(exited_zero(st), "pid 1 of a new PID namespace: getppid 0; "
+	    "kill and pidfd_open of the test's pid, kill(-1) all ESRCH"))
+		diag_status(st);
+	use_pidns = 1;
+	as_pid1 = "pid 1: ";
+	/* Were seccomp to let kill through, nothing outside has a pid. */
+	c.disable = SANDBOX_SECCOMP;
+	c.required &= ~SANDBOX_SECCOMP;
+	st = wait_child(fork_child(&c, a_pidns_no_seccomp));
+	if (!ok(exited_zero(st), "pid 1, sandbox without seccomp: "
+	    "kill(test pid), kill(-1, SIGTERM), pidfd_open all ESRCH"))
+		diag_status(st);
+	test_pidns_state();
+	test_deaths();
+	test_allowed();
+	test_pidns_ends();
+	use_pidns = 0;
+	as_pid1 = "";
+}
+
 /* --- cost: median time of sandbox_enter() over TIMING_RUNS forks -------- */
 
 static int
@@ -900,6 +1065,7 @@ main(void)
 	test_state();
 	test_failures();
 	test_unit();
+	test_pidns();
 	test_timing();
 	return tap_done();
 }

@@ -5,7 +5,9 @@
  * The worker is started the way the supervisor starts it (spawn_worker(),
  * fd 3 a SOCK_SEQPACKET socket), sent one WIRE_REQ_WORK, and its reply is
  * checked with the supervisor's own strict decoder.  Bad argv and bad
- * requests must end the worker without a reply.
+ * requests must end the worker without a reply.  As root the worker runs
+ * as pid 1 of its own PID namespace, as safeloadd runs it, and the hooks
+ * (-Dtest_hooks) run both ways: pid 1 must still end as a worker does.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -37,6 +39,7 @@ struct run {
 };
 
 static const char *worker;
+static int as_pid1;	/* start_argv(): in a new PID namespace (root) */
 
 /* Exec the worker with argv (NULL-terminated, argv[0] included). */
 static pid_t
@@ -50,7 +53,7 @@ start_argv(char *const argv[], int *ret_sock)
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -1;
 	fflush(stdout);
-	if ((pid = fork()) == 0) {
+	if ((pid = as_pid1 ? spawn_fork_pidns() : fork()) == 0) {
 		if (fd_move_to(sv[1], 3) < 0)
 			_exit(127);
 		execv(worker, argv);
@@ -104,6 +107,7 @@ run_fd(int fd, const struct model_limits *lim, struct run *ret)
 	struct spawn_args a = {
 		.worker_path = worker, .stderr_fd = 2,
 		.as_bytes = WORKER_AS_MAX, .cpu_seconds = WORKER_CPU_SEC,
+		.pidns = geteuid() == 0 ? SPAWN_PIDNS_REQUIRE : SPAWN_PIDNS_OFF,
 	};
 	int sv[2];
 	pid_t pid;
@@ -298,19 +302,22 @@ run_hook(const char *name, const struct model_limits *lim, struct run *r)
 static void
 test_hooks(const struct model_limits *lim)
 {
+	const char *pre = as_pid1 ? "pid 1: " : "";
 	struct run r;
 
 	run_hook("crash", lim, &r);
 	ok(WIFSIGNALED(r.exit_status) && WTERMSIG(r.exit_status) == SIGSEGV,
-	    "hook crash: SIGSEGV");
+	    "%shook crash: SIGSEGV", pre);
 	run_hook("syscall", lim, &r);
 	ok(WIFSIGNALED(r.exit_status) && WTERMSIG(r.exit_status) == SIGSYS,
-	    "hook syscall: socket(AF_INET) dies by SIGSYS");
+	    "%shook syscall: socket(AF_INET) dies by SIGSYS", pre);
 	run_hook("bad-reply", lim, &r);
-	ok(r.got_reply == -1, "hook bad-reply: the strict decoder refuses it");
+	ok(r.got_reply == -1, "%shook bad-reply: the strict decoder refuses "
+	    "it", pre);
 	run_hook("hang", lim, &r);
 	ok(r.got_reply == 0 && WIFSIGNALED(r.exit_status) &&
-	    WTERMSIG(r.exit_status) == SIGKILL, "hook hang: no reply in 2 s");
+	    WTERMSIG(r.exit_status) == SIGKILL, "%shook hang: no reply in 2 s, "
+	    "SIGKILL ends it", pre);
 }
 #endif
 
@@ -328,6 +335,12 @@ main(void)
 	test_bad_request(&lim);
 #if TEST_HOOKS
 	test_hooks(&lim);
+	if (geteuid() == 0) {
+		as_pid1 = 1;
+		test_hooks(&lim);
+		as_pid1 = 0;
+	} else
+		tap_skip("hooks as pid 1 of a PID namespace need root");
 #else
 	tap_skip("test hooks not built (-Dtest_hooks=true)");
 #endif

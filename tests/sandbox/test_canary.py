@@ -4,9 +4,13 @@
 Any build.  A real safeloadd on a temporary socket: its canary worker must
 have died by SIGSYS, `safeload status` must list the layers it measured
 (every mandatory one, the uid switch when root, Landlock when the kernel
-has it) and name what is missing, and the log must say so once.  Then the
-worker alone: `--canary` reports its layers on the socket and dies by
-SIGSYS when told to go on.
+has it, the PID namespace when root) and name what is missing, and the
+log must say so once; its pooled workers must be pid 1 of their own PID
+namespaces.  Then the floor: without CAP_SYS_ADMIN (setpriv) there is no
+PID namespace, so a default profile whose sandbox_floor names pidns keeps
+safeloadd from starting, and another profile naming it is refused with
+sandbox-floor.  Then the worker alone: `--canary` reports its layers on
+the socket and dies by SIGSYS when told to go on.
 """
 import os
 import signal
@@ -14,6 +18,8 @@ import socket
 import struct
 import subprocess
 import sys
+import tempfile
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "integration"))
@@ -60,13 +66,111 @@ def check_daemon():
         t.ok("landlock" in layers, "status: Landlock measured (ABI %d)" % abi)
     else:
         t.skip("this kernel has no Landlock")
-    t.ok("pidns" in items.get("sandbox_missing", ""),
-         "status: the PID namespace is reported missing")
+    if os.geteuid() == 0:
+        t.ok("pidns" in layers, "status: own PID namespace measured (root)")
+        check_pool_pidns(d)
+    else:
+        t.ok("pidns" in items.get("sandbox_missing", "").split(","),
+             "status: the PID namespace is reported missing (not root)")
+        t.skip("pooled workers in their own PID namespace: needs root")
     log = d.log()
     d.stop()
     t.ok(log.count("sandbox self-check: canary killed by SIGSYS") == 1,
          "the log reports the self-check once", log)
     return abi
+
+
+def ns_link(pid, name):
+    try:
+        return os.readlink("/proc/%d/ns/%s" % (pid, name))
+    except OSError:
+        return None
+
+
+def nspid(pid):
+    """The NSpid line of /proc/PID/status: its pid in each namespace."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("NSpid:"):
+                    return [int(x) for x in line.split()[1:]]
+    except OSError:
+        pass
+    return []
+
+
+def check_pool_pidns(d):
+    """The daemon's idle workers, seen from outside: pid 1 inside."""
+    workers = []
+    deadline = time.monotonic() + 5
+    while not workers and time.monotonic() < deadline:
+        for pid in d.children():
+            try:
+                exe = os.readlink("/proc/%d/exe" % pid)
+            except OSError:
+                continue
+            if exe.endswith("safeload-worker"):
+                workers.append(pid)
+        time.sleep(0.05)
+    seen = [(pid, nspid(pid)) for pid in workers]
+    mine = ns_link(d.proc.pid, "pid")
+    t.ok(workers and all(n == [pid, 1] for pid, n in seen)
+         and all(ns_link(pid, "pid") not in (None, mine)
+                 for pid in workers),
+         "pooled workers are pid 1 of their own PID namespaces "
+         "(NSpid %s)" % [n for _, n in seen], "daemon pid ns %s" % mine)
+
+
+def check_pidns_floor():
+    """sandbox_floor = pidns, met as root, not met without CAP_SYS_ADMIN."""
+    if os.geteuid() != 0:
+        for _ in range(5):
+            t.skip("the PID namespace floor checks need root")
+        return
+    tmp = tempfile.mkdtemp(prefix="safeload-pidns-")
+    os.chmod(tmp, 0o755)
+    strict = os.path.join(tmp, "strict.conf")
+    with open(strict, "w") as f:
+        f.write("[profile default]\nsandbox_floor = seccomp pidns\n")
+    d = h.Daemon("--policy", strict)
+    up = d.start()
+    t.ok(up, "root: a default floor naming pidns is met, safeloadd starts",
+         d.log())
+    d.stop()
+    # Root without CAP_SYS_ADMIN: no namespace but the user one.
+    nocap = ["setpriv", "--bounding-set", "-sys_admin", "--"]
+    d = h.Daemon("--policy", strict, wrap=nocap)
+    up = d.start()
+    if up:
+        d.stop()
+    else:
+        d.proc.wait(h.STOP_TIMEOUT_S)
+    log = d.log()
+    t.ok(not up and d.proc.returncode not in (0, None) and
+         "below the policy's sandbox_floor" in log,
+         "without CAP_SYS_ADMIN, a default floor naming pidns: safeloadd "
+         "refuses to start", log)
+    prof = os.path.join(tmp, "profile.conf")
+    with open(prof, "w") as f:
+        f.write("[profile strict]\nusers = 0\n"
+                "sandbox_floor = seccomp pidns\n")
+    d = h.Daemon("--policy", prof, wrap=nocap)
+    if not t.ok(d.start(), "without CAP_SYS_ADMIN: safeloadd starts (the "
+                "default profile does not need pidns)", d.log()):
+        d.stop()
+        for _ in range(2):
+            t.skip("safeloadd did not start")
+        return
+    rc, out, err = d.client("status")
+    items = status_items(out)
+    t.ok("pidns" in items.get("sandbox_missing", "").split(","),
+         "without CAP_SYS_ADMIN: status reports pidns missing", out + err)
+    model = os.path.join(h.SAMPLES, "tiny.model")
+    rc, out, err = d.client("check", "--json", "--profile", "strict", model)
+    t.ok(rc != 0 and "sandbox-floor" in out + err,
+         "profile 'strict' (floor: pidns) is refused with sandbox-floor",
+         out + err)
+    d.stop()
 
 
 def check_worker_alone():
@@ -101,6 +205,7 @@ def check_worker_alone():
 
 def main():
     check_daemon()
+    check_pidns_floor()
     check_worker_alone()
     t.done()
 

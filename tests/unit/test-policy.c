@@ -143,6 +143,12 @@ test_good(void)
 	ok(policy_explain(p, stdout, (uid_t)-1, "nope") == -ENOENT,
 	    "explain: unknown profile");
 	policy_free(p);
+	p = parse("[profile p]\nsandbox_floor = seccomp pidns\n", &err);
+	ok(p != NULL && policy_sandbox_floor(p, "p") ==
+	    (1u << POLICY_LAYER_SECCOMP | 1u << POLICY_LAYER_PIDNS) &&
+	    strcmp(policy_layer_name(POLICY_LAYER_PIDNS), "pidns") == 0,
+	    "sandbox floor names the PID namespace: pidns");
+	policy_free(p);
 }
 
 static void
