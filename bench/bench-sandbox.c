@@ -6,7 +6,11 @@
  * 1. Set-up: RUNS forked children each time sandbox_enter() with the
  *    worker's default config, step by step (cfg.step_ns), and send the
  *    figures back over a pipe (write() is allowed inside).  Prints the
- *    median and p90 of every step and of the whole.
+ *    median and p90 of every step, of the whole, and of the child's life
+ *    from fork to reaped (which includes tearing its namespaces down).
+ *    As root, twice: each child making its own namespaces, then each
+ *    joining one shared set first, as safeloadd's workers do
+ *    (daemon/worker-ns.h).
  * 2. Filter overhead: one child times three calls before and after the
  *    filter is in: close(-1) (allowed with any arguments, which the
  *    kernel's seccomp action cache answers without running the BPF),
@@ -18,6 +22,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,6 +34,7 @@
 #include <unistd.h>
 
 #include "sandbox.h"
+#include "worker-ns.h"
 
 #define RUNS_DEFAULT	300
 #define RUNS_MAX	10000
@@ -37,11 +43,17 @@
 #define KEEP_FD		63	/* the pipe survives sandbox_enter() */
 #define NCALLS		3
 
-static const char *const step_names[SANDBOX_STEPS + 1] = {
+#define COLS		(SANDBOX_STEPS + 2)	/* steps, total, life */
+
+static const char *const step_names[COLS] = {
 	"fds + rlimits", "namespaces (root)", "uid/gid drop (root)",
 	"user namespace", "capabilities + dumpable", "no_new_privs + Landlock",
 	"seccomp load (prebuilt BPF)", "total",
+	"fork to reaped (wall)",
 };
+
+/* The shared namespaces the children join, or n 0. */
+static struct worker_ns joined;
 
 static uint64_t
 now_ns(void)
@@ -66,11 +78,17 @@ setup_child(int fd)
 {
 	struct sandbox_config cfg;
 	uint64_t ns[SANDBOX_STEPS + 1], t0;
+	uint32_t i;
 
 	memset(ns, 0, sizeof(ns));
 	sandbox_config_default(&cfg);
 	cfg.keep_fd = KEEP_FD;
 	cfg.step_ns = ns;
+	/* As spawn.c does between fork and exec: not part of the set-up. */
+	for (i = 0; i < joined.n; i++)
+		if (setns(joined.fds[i], 0) < 0)
+			_exit(98);
+	cfg.ns_joined = joined.layers;
 	t0 = now_ns();
 	if (sandbox_enter(&cfg, NULL) < 0)
 		_exit(99);
@@ -81,10 +99,12 @@ setup_child(int fd)
 static int
 run_setup(int fd, uint64_t *ns)
 {
+	uint64_t t0;
 	pid_t pid;
 	int st;
 
 	fflush(stdout);
+	t0 = now_ns();
 	if ((pid = fork()) < 0)
 		return -1;
 	if (pid == 0)
@@ -92,14 +112,15 @@ run_setup(int fd, uint64_t *ns)
 	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) ||
 	    WEXITSTATUS(st) != 0)
 		return -1;
+	ns[COLS - 1] = now_ns() - t0;
 	/* The read end sits just below the write end (bench_setup). */
 	return read(fd - 1, ns, (SANDBOX_STEPS + 1) * sizeof(*ns)) ==
 	    (ssize_t)((SANDBOX_STEPS + 1) * sizeof(*ns)) ? 0 : -1;
 }
 
-/* Print median and p90 of column `col` of runs x (SANDBOX_STEPS + 1). */
+/* Print median and p90 of column `col` of runs x COLS. */
 static void
-print_step(uint64_t (*v)[SANDBOX_STEPS + 1], int runs, int col)
+print_step(uint64_t (*v)[COLS], int runs, int col)
 {
 	uint64_t *c = calloc((size_t)runs, sizeof(*c));
 	size_t mid = (size_t)runs / 2, p90 = (size_t)runs * 9 / 10;
@@ -118,7 +139,7 @@ print_step(uint64_t (*v)[SANDBOX_STEPS + 1], int runs, int col)
 static int
 bench_setup(int runs)
 {
-	uint64_t (*v)[SANDBOX_STEPS + 1];
+	uint64_t (*v)[COLS];
 	int p[2], i, good = 0;
 
 	if ((v = calloc((size_t)runs, sizeof(*v))) == NULL)
@@ -134,9 +155,10 @@ bench_setup(int runs)
 	for (i = 0; i < runs; i++)
 		if (run_setup(KEEP_FD, v[good]) == 0)
 			good++;
-	printf("sandbox_enter(), %d of %d runs, uid %u:\n", good, runs,
-	    (unsigned)geteuid());
-	for (i = 0; i <= SANDBOX_STEPS && good > 0; i++)
+	printf("sandbox_enter(), %d of %d runs, uid %u, %s:\n", good, runs,
+	    (unsigned)geteuid(), joined.n > 0 ? "namespaces joined (shared)" :
+	    "own namespaces");
+	for (i = 0; i < COLS && good > 0; i++)
 		print_step(v, good, i);
 	free(v);
 	return good == runs ? 0 : -1;
@@ -227,6 +249,10 @@ main(int argc, char *argv[])
 	}
 	if (bench_setup((int)runs) < 0)
 		fprintf(stderr, "bench-sandbox: some set-up runs failed\n");
+	if (worker_ns_create(&joined) == 0 && joined.n > 0 &&
+	    bench_setup((int)runs) < 0)
+		fprintf(stderr, "bench-sandbox: some joined runs failed\n");
+	worker_ns_close(&joined);
 	if (bench_overhead() < 0) {
 		fprintf(stderr, "bench-sandbox: overhead run failed\n");
 		return 1;

@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +35,7 @@
 
 #define SPAWN_NOBODY	65534
 #define SPAWN_SOCK_FD	3
-#define SPAWN_ARGV_MAX	12
+#define SPAWN_ARGV_MAX	16
 #define SPAWN_NUM_MAX	24	/* decimal digits of a u64, plus NUL */
 #define SPAWN_CLONE_NEWPID	0x20000000ull	/* <linux/sched.h> */
 
@@ -84,8 +85,13 @@ spawn_child(const struct spawn_args *a, char *const argv[])
 {
 	static char *const envp[] = { NULL };
 	sigset_t all;
+	uint32_t i;
 	int devnull;
 
+	/* First: the fds are CLOEXEC and closefrom() below would take them. */
+	for (i = 0; i < a->n_ns; i++)
+		if (setns(a->ns_fds[i], 0) < 0)
+			_exit(127);
 	if ((devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
 		_exit(127);
 	/* Move the socket out of the way of 0..2 first. */
@@ -141,7 +147,7 @@ int
 spawn_worker(const struct spawn_args *a, pid_t *ret_pid)
 {
 	char uid[SPAWN_NUM_MAX], gid[SPAWN_NUM_MAX], mem[SPAWN_NUM_MAX],
-	    cpu[SPAWN_NUM_MAX];
+	    cpu[SPAWN_NUM_MAX], ns[SPAWN_NUM_MAX];
 	char *argv[SPAWN_ARGV_MAX];
 	int n = 0;
 	pid_t pid;
@@ -161,6 +167,11 @@ spawn_worker(const struct spawn_args *a, pid_t *ret_pid)
 	argv[n++] = cpu;
 	if (a->canary)
 		argv[n++] = (char *)"--canary";
+	if (a->n_ns > 0) {
+		(void)snprintf(ns, sizeof(ns), "%" PRIu32, a->ns_layers);
+		argv[n++] = (char *)"--ns-joined";
+		argv[n++] = ns;
+	}
 	argv[n] = NULL;
 	if ((pid = spawn_fork(a)) < 0)
 		return -errno;

@@ -29,6 +29,14 @@ struct spawn_args {
 	uint32_t	 cpu_seconds;	/* passed as --cpu */
 	int		 canary;	/* --canary: safeloadd's self-check */
 	enum spawn_pidns pidns;		/* 0 (OFF) unless set */
+	/*
+	 * Namespaces (nsfs fds) the child joins with setns() before exec,
+	 * and their sandbox layer bits, passed as --ns-joined so that the
+	 * worker does not make its own (daemon/worker-ns.h).  n_ns 0: none.
+	 */
+	uint32_t	 n_ns;
+	const int	*ns_fds;
+	uint32_t	 ns_layers;
 };
 
 /*

@@ -26,6 +26,7 @@
 #include "policy.h"
 #include "spawn.h"
 #include "supervisor.h"
+#include "worker-ns.h"
 
 #define DEFAULT_SOCKET	RUNSTATEDIR "/safeload/safeload.sock"
 
@@ -103,6 +104,9 @@ self_check(const struct supervisor_config *cfg, const struct policy *p)
 		.cpu_seconds = policy_worker_cpu(p),
 		/* Whatever it gets, every later worker gets (canary.h). */
 		.pidns = SPAWN_PIDNS_TRY,
+		.n_ns = cfg->ns->n,
+		.ns_fds = cfg->ns->fds,
+		.ns_layers = cfg->ns->layers,
 	};
 	const char *why = NULL;
 	int rc;
@@ -110,6 +114,20 @@ self_check(const struct supervisor_config *cfg, const struct policy *p)
 	if ((rc = canary_startup(&a, p, &why)) < 0)
 		fatalx("sandbox self-check failed: %s (%s); refusing to serve",
 		    why, strerror(-rc));
+}
+
+/* Say once which namespaces the workers share (worker-ns.h). */
+static void
+log_ns(const struct worker_ns *ns)
+{
+	char buf[256];
+
+	if (ns->n == 0) {
+		log_info("workers make their own namespaces, where allowed");
+		return;
+	}
+	canary_layers_text(ns->layers, buf, sizeof(buf));
+	log_info("workers join shared namespaces: %s", buf);
 }
 
 /* The socket systemd passed, or our own. */
@@ -140,6 +158,7 @@ open_listener(void)
 int
 main(int argc, char **argv)
 {
+	static struct worker_ns ns;	/* held until exit: workers join it */
 	struct supervisor_config cfg = { 0 };
 	struct supervisor *s = NULL;
 	struct policy *p = NULL;
@@ -161,6 +180,11 @@ main(int argc, char **argv)
 	cfg.policy_is_default = arg_policy_default;
 	cfg.max_workers = arg_workers;
 	spawn_default_ids(&cfg.worker_uid, &cfg.worker_gid);
+	if ((rc = worker_ns_create(&ns)) < 0)
+		fatalx("cannot make the workers' namespaces: %s",
+		    strerror(-rc));
+	cfg.ns = &ns;
+	log_ns(&ns);
 	self_check(&cfg, p);
 	fd = open_listener();
 	if (ev_default_loop(EVFLAG_AUTO) == NULL)
@@ -169,5 +193,6 @@ main(int argc, char **argv)
 		fatalx("supervisor: %s", strerror(-rc));
 	supervisor_run(s);
 	supervisor_free(s);
+	worker_ns_close(&ns);
 	return 0;
 }

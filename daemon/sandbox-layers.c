@@ -81,8 +81,9 @@ sandbox_pidns(uint32_t *layers)
 }
 
 /*
- * All at once first (one syscall); if the kernel refuses the set, one by
- * one, so that each namespace it does allow is still entered.
+ * The namespaces not already in *layers (those the spawner joined us to
+ * are), all at once first (one syscall); if the kernel refuses the set,
+ * one by one, so that each namespace it does allow is still entered.
  */
 void
 sandbox_unshare_ns(uint32_t *layers)
@@ -91,14 +92,18 @@ sandbox_unshare_ns(uint32_t *layers)
 	int all = 0;
 
 	for (i = 0; i < NELEM(sandbox_ns); i++)
-		all |= sandbox_ns[i].flag;
+		if (!(*layers & sandbox_ns[i].layer))
+			all |= sandbox_ns[i].flag;
+	if (all == 0)
+		return;
 	if (unshare(all) == 0) {
 		for (i = 0; i < NELEM(sandbox_ns); i++)
 			*layers |= sandbox_ns[i].layer;
 		return;
 	}
 	for (i = 0; i < NELEM(sandbox_ns); i++)
-		if (unshare(sandbox_ns[i].flag) == 0)
+		if (!(*layers & sandbox_ns[i].layer) &&
+		    unshare(sandbox_ns[i].flag) == 0)
 			*layers |= sandbox_ns[i].layer;
 }
 

@@ -265,6 +265,8 @@ sandbox_privileges(const struct sandbox_config *cfg, uint32_t *layers,
 	int r;
 
 	sandbox_pidns(layers);
+	/* Joined before exec (spawn.c): a fact of our birth, like the PID one. */
+	*layers |= cfg->ns_joined;
 	if (geteuid() == 0) {
 		sandbox_unshare_ns(layers);
 		sandbox_mark(cfg, SANDBOX_STEP_NAMESPACES, t);

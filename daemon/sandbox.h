@@ -83,6 +83,12 @@ struct sandbox_config {
 	 * self-check and the policy floor do with a weaker sandbox.
 	 */
 	uint32_t	disable;
+	/*
+	 * Namespace layers the spawner already joined us to with setns()
+	 * (the daemon's shared worker namespaces, worker-ns.h): recorded at
+	 * step 3 and not made again.
+	 */
+	uint32_t	ns_joined;
 };
 
 /*

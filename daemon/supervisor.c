@@ -23,6 +23,7 @@
 #include "pool.h"
 #include "request.h"
 #include "supervisor-internal.h"
+#include "worker-ns.h"
 
 unsigned
 supervisor_max_workers(const struct supervisor *s)
@@ -54,6 +55,9 @@ supervisor_spawn_args(const struct supervisor *s, struct spawn_args *ret)
 		.as_bytes = policy_worker_mem(s->policy),
 		.cpu_seconds = policy_worker_cpu(s->policy),
 		.pidns = (enum spawn_pidns)canary_spawn_pidns(),
+		.n_ns = s->cfg.ns->n,
+		.ns_fds = s->cfg.ns->fds,
+		.ns_layers = s->cfg.ns->layers,
 	};
 }
 

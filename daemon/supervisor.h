@@ -8,6 +8,7 @@
 struct ev_loop;
 struct policy;
 struct supervisor;
+struct worker_ns;
 
 struct supervisor_config {
 	const char	*worker_path;	/* absolute path of safeload-worker */
@@ -16,6 +17,7 @@ struct supervisor_config {
 	unsigned	 max_workers;	/* 0: from the policy */
 	uid_t		 worker_uid;	/* the worker drops to these if root */
 	gid_t		 worker_gid;
+	const struct worker_ns *ns;	/* the namespaces workers join */
 };
 
 /*

@@ -125,6 +125,25 @@ worker_opt_cpu(const char *v)
 	return 0;
 }
 
+/*
+ * The namespaces the spawner joined us to (worker-ns.h): sandbox layer
+ * bits, of the namespaces a setns() can join and nothing else.
+ */
+static int
+worker_opt_ns_joined(const char *v)
+{
+	const uint64_t joinable = SANDBOX_NAMESPACES & ~(uint64_t)SANDBOX_USERNS;
+	uint64_t n;
+	int r;
+
+	if ((r = worker_parse_num(v, joinable, 0, &n)) < 0)
+		return r;
+	if ((n & ~joinable) != 0)
+		return -EINVAL;
+	arg_sandbox.ns_joined = (uint32_t)n;
+	return 0;
+}
+
 static int
 worker_opt_debug(const char *v)
 {
@@ -179,6 +198,7 @@ static const struct worker_opt {
 	{ "--cpu", 1, worker_opt_cpu },
 	{ "--debug", 0, worker_opt_debug },
 	{ "--canary", 0, worker_opt_canary },
+	{ "--ns-joined", 1, worker_opt_ns_joined },
 #if TEST_HOOKS
 	{ "--test-hook", 1, worker_opt_hook },
 #endif

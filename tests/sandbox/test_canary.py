@@ -69,6 +69,7 @@ def check_daemon():
     if os.geteuid() == 0:
         t.ok("pidns" in layers, "status: own PID namespace measured (root)")
         check_pool_pidns(d)
+        check_pool_shared_ns(d)
     else:
         t.ok("pidns" in items.get("sandbox_missing", "").split(","),
              "status: the PID namespace is reported missing (not root)")
@@ -99,11 +100,12 @@ def nspid(pid):
     return []
 
 
-def check_pool_pidns(d):
-    """The daemon's idle workers, seen from outside: pid 1 inside."""
+def pool_workers(d, want):
+    """The daemon's exec'd workers, once `want` are there (bounded)."""
     workers = []
     deadline = time.monotonic() + 5
-    while not workers and time.monotonic() < deadline:
+    while len(workers) < want and time.monotonic() < deadline:
+        workers = []
         for pid in d.children():
             try:
                 exe = os.readlink("/proc/%d/exe" % pid)
@@ -112,6 +114,37 @@ def check_pool_pidns(d):
             if exe.endswith("safeload-worker"):
                 workers.append(pid)
         time.sleep(0.05)
+    return workers
+
+
+SHARED_NS = ("net", "mnt", "ipc", "uts", "cgroup")
+
+
+def check_pool_shared_ns(d):
+    """Root: the workers join one set of namespaces made at start-up
+    (worker-ns.h), none of them the daemon's; PID namespaces stay their
+    own."""
+    workers = pool_workers(d, 2)
+    if not t.ok(len(workers) >= 2, "two pooled workers to compare",
+                workers):
+        return
+    for name in SHARED_NS:
+        links = set(ns_link(pid, name) for pid in workers)
+        mine = ns_link(d.proc.pid, name)
+        t.ok(len(links) == 1 and None not in links and mine not in links,
+             "workers share one %s namespace, not the daemon's" % name,
+             "workers %s, daemon %s" % (links, mine))
+    pids = set(ns_link(pid, "pid") for pid in workers)
+    t.ok(len(pids) == len(workers), "each worker has its own PID namespace",
+         pids)
+    t.ok("workers join shared namespaces: mntns,netns,ipcns,utsns,cgroupns"
+         in d.log(), "the log says which namespaces workers share",
+         d.log()[-800:])
+
+
+def check_pool_pidns(d):
+    """The daemon's idle workers, seen from outside: pid 1 inside."""
+    workers = pool_workers(d, 1)
     seen = [(pid, nspid(pid)) for pid in workers]
     mine = ns_link(d.proc.pid, "pid")
     t.ok(workers and all(n == [pid, 1] for pid, n in seen)
