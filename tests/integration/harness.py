@@ -4,8 +4,10 @@ Starts a real safeloadd on a temporary socket, runs the real `safeload`
 client, and prints TAP.  Standard library only, plus python3-protobuf where
 a test needs to build or decode models; run under /usr/bin/python3.
 """
+import atexit
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -23,6 +25,43 @@ SAMPLES = os.path.join(BUILD, "tests", "tools")
 START_TIMEOUT_S = 5.0
 STOP_TIMEOUT_S = 15.0
 CLIENT_TIMEOUT_S = 120.0
+
+
+# What this test process created, removed when it exits: however it exits,
+# on every path (a failed assertion, an exception, sys.exit, meson's
+# SIGTERM at a timeout).  Only the process that made them removes them: a
+# forked child leaves with os._exit() and must not take its parent's files.
+_OWNER = os.getpid()
+_DIRS = []
+_DAEMONS = []
+
+
+def temp_dir(prefix):
+    """A private directory under $TMPDIR, removed when the test exits."""
+    path = tempfile.mkdtemp(prefix=prefix)
+    _DIRS.append(path)
+    return path
+
+
+@atexit.register
+def _clean_up():
+    if os.getpid() != _OWNER:
+        return
+    # A daemon a failed test left running would hold its directory (and
+    # outlive the test): kill it first.
+    for d in _DAEMONS:
+        if d.proc is not None and d.proc.poll() is None:
+            d.proc.kill()
+            d.proc.wait()
+    for path in reversed(_DIRS):
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _exit_on_sigterm(signum, frame):
+    sys.exit(128 + signum)     # raises SystemExit: atexit runs
+
+
+signal.signal(signal.SIGTERM, _exit_on_sigterm)
 
 
 class Tap:
@@ -62,14 +101,17 @@ def skip_all(why):
 
 
 class Daemon:
-    """One safeloadd on a private socket; stopped by its pid."""
+    """One safeloadd on a private socket; stopped by its pid.  Its
+    directory goes when it has stopped; log() still answers from memory."""
 
     def __init__(self, *extra):
-        self.dir = tempfile.mkdtemp(prefix="safeload-test-")
+        self.dir = temp_dir("safeload-test-")
         self.socket = os.path.join(self.dir, "safeload.sock")
         self.logpath = os.path.join(self.dir, "safeloadd.log")
         self.extra = list(extra)
         self.proc = None
+        self.final_log = None
+        _DAEMONS.append(self)
 
     def start(self):
         log = open(self.logpath, "w")
@@ -78,6 +120,7 @@ class Daemon:
             [SAFELOADD, "--socket", self.socket, "--worker",
              os.path.abspath(WORKER)] + self.extra,
             stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env)
+        log.close()     # the daemon has its own
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if os.path.exists(self.socket):
@@ -93,13 +136,23 @@ class Daemon:
             return None
         self.proc.send_signal(sig)
         try:
-            return self.proc.wait(STOP_TIMEOUT_S)
+            status = self.proc.wait(STOP_TIMEOUT_S)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
-            return None
+            status = None
+        self.remove_dir()
+        return status
+
+    def remove_dir(self):
+        """Keep the log, remove the directory (the daemon has exited)."""
+        if self.final_log is None:
+            self.final_log = self.log()
+        shutil.rmtree(self.dir, ignore_errors=True)
 
     def log(self):
+        if self.final_log is not None:
+            return self.final_log
         with open(self.logpath) as f:
             return f.read()
 
@@ -171,7 +224,7 @@ def model_pb2():
         import google.protobuf  # noqa: F401
     except ImportError:
         return None
-    out = tempfile.mkdtemp(prefix="safeload-proto-")
+    out = temp_dir("safeload-proto-")
     src = os.path.join(SOURCE, "daemon")
     r = subprocess.run(["protoc", "--proto_path=" + src, "--python_out=" + out,
                         os.path.join(src, "model.proto")],

@@ -18,7 +18,6 @@ import signal
 import socket
 import stat
 import struct
-import tempfile
 import threading
 import time
 
@@ -586,7 +585,7 @@ def main():
     pb = h.model_pb2()
     if pb is None:
         h.skip_all("python3-protobuf missing: load test needs its models")
-    tmp = tempfile.mkdtemp(prefix="safeload-load-")
+    tmp = h.temp_dir("safeload-load-")
     os.chmod(tmp, 0o755)
     fixed, good, bad = make_models(pb, tmp)
     d = h.Daemon()

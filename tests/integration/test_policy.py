@@ -13,7 +13,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -378,24 +377,21 @@ def main():
         if not os.path.exists(p):
             harness.skip_all("not built: " + p)
     t = Tap()
-    tmp = tempfile.mkdtemp(prefix="safeload-policy-")
+    tmp = harness.temp_dir("safeload-policy-")
     os.chmod(tmp, 0o755)
-    try:
-        check_cli(t, tmp)
-        path = os.path.join(tmp, "policy.conf")
-        write(path, LIMITS_POLICY)
-        d = Daemon("--policy", path)
-        if t.ok(d.start(), "safeloadd starts with the limits policy"):
-            try:
-                check_limits(t, d)
-                check_access(t, d, path, tmp)
-                check_reload(t, d, path)
-            finally:
-                t.ok(d.stop() == 0, "safeloadd stops cleanly")
-        check_signatures(t, tmp)
-        check_in_flight(t, tmp)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    check_cli(t, tmp)
+    path = os.path.join(tmp, "policy.conf")
+    write(path, LIMITS_POLICY)
+    d = Daemon("--policy", path)
+    if t.ok(d.start(), "safeloadd starts with the limits policy"):
+        try:
+            check_limits(t, d)
+            check_access(t, d, path, tmp)
+            check_reload(t, d, path)
+        finally:
+            t.ok(d.stop() == 0, "safeloadd stops cleanly")
+    check_signatures(t, tmp)
+    check_in_flight(t, tmp)
     t.done()
 
 
