@@ -22,7 +22,11 @@ WORKER = os.path.join(BUILD, "daemon", "safeload-worker")
 CLIENT = os.path.join(BUILD, "client", "safeload")
 SAMPLES = os.path.join(BUILD, "tests", "tools")
 
-START_TIMEOUT_S = 5.0
+# Bounds a wait that ends as soon as the daemon is up or has died; the
+# sanitizer build on a busy machine needs far less, but no assertion here
+# is about start-up time.
+START_TIMEOUT_S = 30.0
+READY = "serving with policy"     # logged once listening, signals handled
 STOP_TIMEOUT_S = 15.0
 CLIENT_TIMEOUT_S = 120.0
 
@@ -121,9 +125,12 @@ class Daemon:
              os.path.abspath(WORKER)] + self.extra,
             stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env)
         log.close()     # the daemon has its own
+        # Ready when the daemon says so.  The socket file alone is not
+        # enough: bind() creates it before listen(), and a connect() in
+        # between is refused; the signal handlers come later still.
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
-            if os.path.exists(self.socket):
+            if READY in self.log():
                 return True
             if self.proc.poll() is not None:
                 return False
