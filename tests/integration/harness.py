@@ -174,14 +174,21 @@ class Daemon:
 
     def busy_workers(self):
         """pids of the workers holding a model: warm pool workers wait
-        with only fds 0-3 open, a busy one also has its model fd."""
+        with only fds 0-3 open, a busy one also has its model fd.  Only a
+        worker inside its seccomp filter counts: one still entering the
+        sandbox holds another fd for a moment (its Landlock ruleset), and
+        seccomp is the last step, after every fd above 3 was closed."""
         busy = []
         for pid in self.children():
             try:
                 # Not yet exec'd, a fresh fork still holds our fds.
                 exe = os.readlink("/proc/%d/exe" % pid)
-                if exe.endswith("safeload-worker") and any(
-                        int(fd) > 3 for fd in os.listdir("/proc/%d/fd" % pid)):
+                if not exe.endswith("safeload-worker"):
+                    continue
+                with open("/proc/%d/status" % pid) as f:
+                    if "Seccomp:\t2\n" not in f.read():
+                        continue
+                if any(int(fd) > 3 for fd in os.listdir("/proc/%d/fd" % pid)):
                     busy.append(pid)
             except OSError:
                 pass

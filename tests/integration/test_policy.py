@@ -21,6 +21,7 @@ from harness import Daemon, Tap, client, json_lines  # noqa: E402
 
 NOBODY = 65534
 RELOAD_WAIT_S = 5.0
+IN_FLIGHT_WAIT_S = 30.0    # a client starting and reaching a worker
 
 TINY = os.path.join(harness.SAMPLES, "tiny.model")        # Times, Plus
 DENSE = os.path.join(harness.SAMPLES, "dense-relu.model")  # + ReLU, 544 params
@@ -327,9 +328,12 @@ def check_in_flight(t, tmp):
         first = subprocess.Popen(
             [harness.CLIENT, "--socket", d.socket, "check", "--json", TINY],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + RELOAD_WAIT_S
+        # In flight means a worker holds the model (busy_workers() counts
+        # only sandboxed workers, never one still starting up).
+        deadline = time.monotonic() + IN_FLIGHT_WAIT_S
         while not d.busy_workers() and time.monotonic() < deadline:
             time.sleep(0.01)
+        t.ok(d.busy_workers() != [], "the first request is in flight")
         write(path, "[daemon]\nworker_timeout = 4s\ncache_size = 0\n")
         reload(t, d, "worker_timeout 3s -> 4s with a request in flight")
         out, _ = first.communicate(timeout=60)
