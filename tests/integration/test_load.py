@@ -430,13 +430,18 @@ def hook_phase(tmp):
 
 
 def our_workers():
-    """Processes running this build's worker, wherever they were left."""
+    """Processes running this build's worker, wherever they were left,
+    that this test started: the daemon and its workers stay in our
+    process group (nothing in them calls setsid), so another test or
+    another run of this build is not counted."""
     exe = os.path.realpath(h.WORKER)
+    pgrp = os.getpgrp()
     pids = []
     for p in os.listdir("/proc"):
         if p.isdigit():
             try:
-                if os.readlink("/proc/%s/exe" % p) == exe:
+                if os.readlink("/proc/%s/exe" % p) == exe and \
+                        os.getpgid(int(p)) == pgrp:
                     pids.append(int(p))
             except OSError:
                 pass
@@ -448,6 +453,9 @@ def sigterm_phase(good):
     d = h.Daemon()
     if not t.ok(d.start(), "a fresh daemon for SIGTERM under load"):
         return
+    # Its warm workers must show up, or the check at the end proves nothing.
+    t.ok(wait_for(our_workers, 10.0) is not None,
+         "SIGTERM: this daemon's warm workers are seen before")
     work = [good[i % len(good)] for i in range(4 * CLIENTS)]
     answers, problems = run_clients(
         d.socket, work, {}, on_half=lambda: d.proc.send_signal(
