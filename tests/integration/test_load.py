@@ -170,20 +170,45 @@ def proc_snapshot(pid):
             "rss_kb": rss, "children": len(kids)}
 
 
+def settled_snapshot(pid, like=None):
+    """proc_snapshot() once nothing is merely in passing: no zombie (a
+    killed warm worker the daemon has not reaped yet), no memfd, and with
+    `like` the same fd count.  Bounded by SETTLE_S: a real leak is still
+    there then, and the snapshot returned shows it."""
+    deadline = time.monotonic() + SETTLE_S
+    while True:
+        snap = proc_snapshot(pid)
+        if snap["zombies"] == 0 and snap["memfds"] == 0 and \
+                (like is None or snap["fds"] == like["fds"]):
+            return snap
+        if time.monotonic() >= deadline:
+            return snap
+        time.sleep(0.02)
+
+
+def fd_count(pid):
+    return len(os.listdir("/proc/%d/fd" % pid))
+
+
 def settle(d, conn_path, want_idle):
-    """Wait (bounded) until no request runs and the pool is refilled."""
+    """Wait (bounded) until no request runs, the pool is refilled, no
+    other client is connected, and the daemon has closed our own status
+    connection: seen as its fd count dropping, not guessed by a sleep."""
     deadline = time.monotonic() + SETTLE_S
     st = {}
     while time.monotonic() < deadline:
         c = Conn(conn_path)
         st = c.status()
+        quiet = st.get("workers_active") == "0" and \
+            st.get("workers_idle") == str(want_idle) and \
+            st.get("connections") == "1" and not d.busy_workers()
+        held = fd_count(d.proc.pid)
         c.close()
-        if st.get("workers_active") == "0" and \
-                st.get("workers_idle") == str(want_idle) and \
-                len(d.busy_workers()) == 0:
+        if quiet:
+            wait_for(lambda: fd_count(d.proc.pid) < held,
+                     max(0.0, deadline - time.monotonic()))
             break
         time.sleep(0.05)
-    time.sleep(0.1)   # the status connection itself must be gone
     return st
 
 
@@ -301,9 +326,11 @@ def logged_once(d, sent):
 
 
 def hup_and_settle(d):
-    """SIGHUP empties the cache and renews the pool; wait for the pool."""
+    """SIGHUP empties the cache and renews the pool; wait for the daemon
+    to log the reload (not a guessed sleep), then for the new pool."""
+    before = d.log().count("reload: policy")
     d.proc.send_signal(signal.SIGHUP)
-    time.sleep(0.2)
+    wait_for(lambda: d.log().count("reload: policy") > before, SETTLE_S)
     return settle(d, d.socket, 2)
 
 
@@ -319,7 +346,7 @@ def load_phase(d, fixed, good, bad):
     answers, problems = run_clients(d.socket, work[:WARMUP], expect)
     sent += len(answers)
     hup_and_settle(d)
-    before = proc_snapshot(d.proc.pid)
+    before = settled_snapshot(d.proc.pid)
     t0 = time.monotonic()
     answers, problems = run_clients(
         d.socket, work, expect,
@@ -336,7 +363,7 @@ def load_phase(d, fixed, good, bad):
          (sum(k == "good" for _, k, _ in answers),
           sum(k == "bad" for _, k, _ in answers)), "\n".join(wrong[:20]))
     st = hup_and_settle(d)
-    after = proc_snapshot(d.proc.pid)
+    after = settled_snapshot(d.proc.pid, before)
     t.diag("before %r" % before)
     t.diag("after  %r" % after)
     t.diag("status: " + " ".join("%s=%s" % kv for kv in sorted(st.items())
@@ -371,7 +398,7 @@ def disconnect_phase(d, pb, tmp):
     """A client hangs up mid-request: its worker is killed and reaped."""
     big = os.path.join(tmp, "big.model")
     h.write_big_model(pb, big, BIG_ELEMENTS)
-    before = proc_snapshot(d.proc.pid)
+    before = settled_snapshot(d.proc.pid)
     c = Conn(d.socket)
     fd = os.open(big, os.O_RDONLY)
     c.send(REQ_CHECK, struct.pack("<III", F_CANONICAL, 0, 0), fd)
@@ -385,7 +412,7 @@ def disconnect_phase(d, pb, tmp):
                                 for p in busy), 10.0)
     t.ok(gone, "a client that hangs up mid-request: its worker is killed")
     settle(d, d.socket, 2)
-    after = proc_snapshot(d.proc.pid)
+    after = settled_snapshot(d.proc.pid, before)
     t.ok(after["fds"] == before["fds"] and after["zombies"] == 0,
          "... and nothing of it is left (fds %d/%d, zombies %d)"
          % (before["fds"], after["fds"], after["zombies"]))
@@ -422,7 +449,7 @@ def hook_phase(tmp):
              "worker hook '%s': the request fails as %s" % (hook, code),
              out + err)
         rc2, out2, _ = d.client("status")
-        snap = proc_snapshot(d.proc.pid)
+        snap = settled_snapshot(d.proc.pid)
         t.ok(rc2 == 0 and snap["zombies"] == 0 and snap["memfds"] == 0 and
              d.busy_workers() == [], "... the daemon serves on, no zombie, "
              "no memfd, no busy worker", out2)
@@ -599,7 +626,7 @@ def oom_phase(tmp, pb):
     # The answer can reach the client before the daemon has closed the
     # request's fds: a status round trip comes back only after that.
     settle(d, d.socket, 2)
-    snap = proc_snapshot(d.proc.pid)
+    snap = settled_snapshot(d.proc.pid)
     t.ok(rc == 0 and snap["zombies"] == 0 and snap["memfds"] == 0,
          "... and the daemon serves on, nothing left behind", out + err)
     d.stop()
