@@ -4,8 +4,10 @@ Starts a real safeloadd on a temporary socket, runs the real `safeload`
 client, and prints TAP.  Standard library only, plus python3-protobuf where
 a test needs to build or decode models; run under /usr/bin/python3.
 """
+import atexit
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -20,9 +22,50 @@ WORKER = os.path.join(BUILD, "daemon", "safeload-worker")
 CLIENT = os.path.join(BUILD, "client", "safeload")
 SAMPLES = os.path.join(BUILD, "tests", "tools")
 
-START_TIMEOUT_S = 5.0
+# Bounds a wait that ends as soon as the daemon is up or has died; the
+# sanitizer build on a busy machine needs far less, but no assertion here
+# is about start-up time.
+START_TIMEOUT_S = 30.0
+READY = "serving with policy"     # logged once listening, signals handled
 STOP_TIMEOUT_S = 15.0
 CLIENT_TIMEOUT_S = 120.0
+
+
+# What this test process created, removed when it exits: however it exits,
+# on every path (a failed assertion, an exception, sys.exit, meson's
+# SIGTERM at a timeout).  Only the process that made them removes them: a
+# forked child leaves with os._exit() and must not take its parent's files.
+_OWNER = os.getpid()
+_DIRS = []
+_DAEMONS = []
+
+
+def temp_dir(prefix):
+    """A private directory under $TMPDIR, removed when the test exits."""
+    path = tempfile.mkdtemp(prefix=prefix)
+    _DIRS.append(path)
+    return path
+
+
+@atexit.register
+def _clean_up():
+    if os.getpid() != _OWNER:
+        return
+    # A daemon a failed test left running would hold its directory (and
+    # outlive the test): kill it first.
+    for d in _DAEMONS:
+        if d.proc is not None and d.proc.poll() is None:
+            d.proc.kill()
+            d.proc.wait()
+    for path in reversed(_DIRS):
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _exit_on_sigterm(signum, frame):
+    sys.exit(128 + signum)     # raises SystemExit: atexit runs
+
+
+signal.signal(signal.SIGTERM, _exit_on_sigterm)
 
 
 class Tap:
@@ -64,15 +107,18 @@ def skip_all(why):
 class Daemon:
     """One safeloadd on a private socket; stopped by its pid.  `wrap` is
     a command that execs it (e.g. setpriv, to start it with fewer
-    capabilities)."""
+    capabilities).  Its directory goes when it has stopped; log() still
+    answers from memory."""
 
     def __init__(self, *extra, wrap=()):
-        self.dir = tempfile.mkdtemp(prefix="safeload-test-")
+        self.dir = temp_dir("safeload-test-")
         self.socket = os.path.join(self.dir, "safeload.sock")
         self.logpath = os.path.join(self.dir, "safeloadd.log")
         self.extra = list(extra)
         self.wrap = list(wrap)
         self.proc = None
+        self.final_log = None
+        _DAEMONS.append(self)
 
     def start(self):
         log = open(self.logpath, "w")
@@ -81,9 +127,13 @@ class Daemon:
             self.wrap + [SAFELOADD, "--socket", self.socket, "--worker",
                          os.path.abspath(WORKER)] + self.extra,
             stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env)
+        log.close()     # the daemon has its own
+        # Ready when the daemon says so.  The socket file alone is not
+        # enough: bind() creates it before listen(), and a connect() in
+        # between is refused; the signal handlers come later still.
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
-            if os.path.exists(self.socket):
+            if READY in self.log():
                 return True
             if self.proc.poll() is not None:
                 return False
@@ -96,13 +146,23 @@ class Daemon:
             return None
         self.proc.send_signal(sig)
         try:
-            return self.proc.wait(STOP_TIMEOUT_S)
+            status = self.proc.wait(STOP_TIMEOUT_S)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
-            return None
+            status = None
+        self.remove_dir()
+        return status
+
+    def remove_dir(self):
+        """Keep the log, remove the directory (the daemon has exited)."""
+        if self.final_log is None:
+            self.final_log = self.log()
+        shutil.rmtree(self.dir, ignore_errors=True)
 
     def log(self):
+        if self.final_log is not None:
+            return self.final_log
         with open(self.logpath) as f:
             return f.read()
 
@@ -117,14 +177,21 @@ class Daemon:
 
     def busy_workers(self):
         """pids of the workers holding a model: warm pool workers wait
-        with only fds 0-3 open, a busy one also has its model fd."""
+        with only fds 0-3 open, a busy one also has its model fd.  Only a
+        worker inside its seccomp filter counts: one still entering the
+        sandbox holds another fd for a moment (its Landlock ruleset), and
+        seccomp is the last step, after every fd above 3 was closed."""
         busy = []
         for pid in self.children():
             try:
                 # Not yet exec'd, a fresh fork still holds our fds.
                 exe = os.readlink("/proc/%d/exe" % pid)
-                if exe.endswith("safeload-worker") and any(
-                        int(fd) > 3 for fd in os.listdir("/proc/%d/fd" % pid)):
+                if not exe.endswith("safeload-worker"):
+                    continue
+                with open("/proc/%d/status" % pid) as f:
+                    if "Seccomp:\t2\n" not in f.read():
+                        continue
+                if any(int(fd) > 3 for fd in os.listdir("/proc/%d/fd" % pid)):
                     busy.append(pid)
             except OSError:
                 pass
@@ -174,7 +241,7 @@ def model_pb2():
         import google.protobuf  # noqa: F401
     except ImportError:
         return None
-    out = tempfile.mkdtemp(prefix="safeload-proto-")
+    out = temp_dir("safeload-proto-")
     src = os.path.join(SOURCE, "daemon")
     r = subprocess.run(["protoc", "--proto_path=" + src, "--python_out=" + out,
                         os.path.join(src, "model.proto")],

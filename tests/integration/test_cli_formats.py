@@ -9,9 +9,7 @@ and that `metrics` is well-formed Prometheus text exposition.
 import json
 import os
 import re
-import shutil
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -140,7 +138,7 @@ def main():
     d = harness.Daemon()
     if not t.ok(d.start(), "safeloadd starts"):
         t.done()
-    tmp = tempfile.mkdtemp(prefix="safeload-formats-")
+    tmp = harness.temp_dir("safeload-formats-")
     try:
         test_sarif_mixed(t, d, tmp)
         test_sarif_codes(t, d)
@@ -149,7 +147,6 @@ def main():
         test_metrics(t, d)
     finally:
         t.ok(d.stop() == 0, "safeloadd stops cleanly")
-        shutil.rmtree(tmp, ignore_errors=True)
     t.done()
 
 

@@ -9,7 +9,6 @@ import os
 import re
 import signal
 import subprocess
-import tempfile
 import time
 
 import harness as h
@@ -51,7 +50,7 @@ def check_canonical_oracle(d):
     if not os.path.exists("/usr/bin/python3") or not os.path.exists(ORACLE):
         t.skip("no /usr/bin/python3 oracle")
         return
-    tmp = tempfile.mkdtemp(prefix="safeload-canon-")
+    tmp = h.temp_dir("safeload-canon-")
     bad = []
     for name, path, _ in entries:
         out = os.path.join(tmp, name + ".canonical")

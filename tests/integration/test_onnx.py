@@ -11,8 +11,6 @@ to the same model as the original.  Run under /usr/bin/python3.
 """
 import collections
 import os
-import shutil
-import tempfile
 import warnings
 
 import harness as h
@@ -306,7 +304,7 @@ def main():
     onnx = import_onnx()
     if onnx is None:
         h.skip_all("python3-onnx is not installed")
-    tmp = tempfile.mkdtemp(prefix="safeload-onnx-")
+    tmp = h.temp_dir("safeload-onnx-")
     os.chmod(tmp, 0o755)
     conf = os.path.join(tmp, "policy.conf")
     with open(conf, "w") as f:
@@ -328,7 +326,6 @@ def main():
     finally:
         if d.proc is not None and d.proc.poll() is None:
             d.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
     t.done()
 
 

@@ -14,7 +14,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -23,6 +22,7 @@ from harness import Daemon, Tap, client, json_lines  # noqa: E402
 
 NOBODY = 65534
 RELOAD_WAIT_S = 5.0
+IN_FLIGHT_WAIT_S = 30.0    # a client starting and reaching a worker
 
 TINY = os.path.join(harness.SAMPLES, "tiny.model")        # Times, Plus
 DENSE = os.path.join(harness.SAMPLES, "dense-relu.model")  # + ReLU, 544 params
@@ -368,9 +368,12 @@ def check_in_flight(t, tmp):
         first = subprocess.Popen(
             [harness.CLIENT, "--socket", d.socket, "check", "--json", TINY],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + RELOAD_WAIT_S
+        # In flight means a worker holds the model (busy_workers() counts
+        # only sandboxed workers, never one still starting up).
+        deadline = time.monotonic() + IN_FLIGHT_WAIT_S
         while not d.busy_workers() and time.monotonic() < deadline:
             time.sleep(0.01)
+        t.ok(d.busy_workers() != [], "the first request is in flight")
         write(path, "[daemon]\nworker_timeout = 4s\ncache_size = 0\n")
         reload(t, d, "worker_timeout 3s -> 4s with a request in flight")
         out, _ = first.communicate(timeout=60)
@@ -418,25 +421,22 @@ def main():
         if not os.path.exists(p):
             harness.skip_all("not built: " + p)
     t = Tap()
-    tmp = tempfile.mkdtemp(prefix="safeload-policy-")
+    tmp = harness.temp_dir("safeload-policy-")
     os.chmod(tmp, 0o755)
-    try:
-        check_cli(t, tmp)
-        path = os.path.join(tmp, "policy.conf")
-        write(path, LIMITS_POLICY)
-        d = Daemon("--policy", path)
-        if t.ok(d.start(), "safeloadd starts with the limits policy"):
-            try:
-                check_limits(t, d)
-                check_udfs(t, d)
-                check_access(t, d, path, tmp)
-                check_reload(t, d, path)
-            finally:
-                t.ok(d.stop() == 0, "safeloadd stops cleanly")
-        check_signatures(t, tmp)
-        check_in_flight(t, tmp)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    check_cli(t, tmp)
+    path = os.path.join(tmp, "policy.conf")
+    write(path, LIMITS_POLICY)
+    d = Daemon("--policy", path)
+    if t.ok(d.start(), "safeloadd starts with the limits policy"):
+        try:
+            check_limits(t, d)
+            check_udfs(t, d)
+            check_access(t, d, path, tmp)
+            check_reload(t, d, path)
+        finally:
+            t.ok(d.stop() == 0, "safeloadd stops cleanly")
+    check_signatures(t, tmp)
+    check_in_flight(t, tmp)
     t.done()
 
 

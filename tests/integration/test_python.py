@@ -8,10 +8,8 @@ freshly built library through $SAFELOAD_LIBRARY.  Runs under Debian's
 """
 import hashlib
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -195,7 +193,7 @@ def main():
     d = harness.Daemon()
     if not t.ok(d.start(), "safeloadd starts"):
         t.done()
-    tmp = tempfile.mkdtemp(prefix="safeload-python-")
+    tmp = harness.temp_dir("safeload-python-")
     try:
         t.ok(safeload.version() != "", "version() is the library's")
         test_check(t, safeload, d.socket)
@@ -206,7 +204,6 @@ def main():
         test_corpus(t, safeload, d.socket)
     finally:
         t.ok(d.stop() == 0, "safeloadd stops cleanly")
-        shutil.rmtree(tmp, ignore_errors=True)
     t.done()
 
 

@@ -17,7 +17,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -213,16 +212,13 @@ def main():
         if shutil.which(tool, path="/usr/bin:/bin") is None:
             harness.skip_all("%s not installed" % tool)
     t = Tap()
-    tmp = tempfile.mkdtemp(prefix="safeload-systemd-")
-    try:
-        svc, sock, text = unit_for_build(tmp)
-        test_verify(t, svc, sock)
-        test_man_refs(t, text)
-        test_security(t, svc, text)
-        test_snippets(t, tmp)
-        test_activation(t, tmp, text)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    tmp = harness.temp_dir("safeload-systemd-")
+    svc, sock, text = unit_for_build(tmp)
+    test_verify(t, svc, sock)
+    test_man_refs(t, text)
+    test_security(t, svc, text)
+    test_snippets(t, tmp)
+    test_activation(t, tmp, text)
     t.done()
 
 

@@ -13,7 +13,6 @@ import hashlib
 import importlib.util
 import os
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
@@ -100,7 +99,7 @@ def local(verb, *args):
 def main():
     t = h.Tap()
     gen = load_gen()
-    tmp = tempfile.mkdtemp(prefix="safeload-v1-")
+    tmp = h.temp_dir("safeload-v1-")
     d = h.Daemon()
     if not t.ok(d.start(), "safeloadd starts"):
         t.done()

@@ -11,7 +11,6 @@ seen at least once.
 """
 import os
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
@@ -68,7 +67,7 @@ def main():
     else:
         t.ok(len(cases) >= MIN_CASES, "%d malicious cases (at least %d)"
              % (len(cases), MIN_CASES))
-    tmp = tempfile.mkdtemp(prefix="safeload-malicious-")
+    tmp = h.temp_dir("safeload-malicious-")
     d = h.Daemon()
     if not t.ok(d.start(), "safeloadd starts on a temporary socket"):
         print(d.log())
@@ -89,7 +88,6 @@ def main():
         missing = sorted(V2_CODES - seen)
         t.ok(not missing, "every CNTK v2 reason code is covered",
              " ".join(missing))
-    os.rmdir(tmp)
     t.done()
 
 

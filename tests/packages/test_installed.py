@@ -15,7 +15,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -236,13 +235,10 @@ def main():
     if shutil.which("safeloadd", path=ENV["PATH"]) is None:
         harness.skip_all("the packages are not installed")
     t = Tap()
-    tmp = tempfile.mkdtemp(prefix="safeload-installed-")
-    try:
-        test_files(t)
-        test_units(t)
-        test_daemon(t, tmp)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    tmp = harness.temp_dir("safeload-installed-")
+    test_files(t)
+    test_units(t)
+    test_daemon(t, tmp)
     t.done()
 
 

@@ -453,8 +453,12 @@ landlock_child(void)
 	fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
 	if (fd >= 0 || errno != EACCES)
 		_exit(1);
-	if (mkdir("/tmp/safeload-landlock-test", 0700) == 0 ||
-	    errno != EACCES)
+	if (mkdir("/tmp/safeload-landlock-test", 0700) == 0) {
+		/* Landlock let it through: fail, but leave no directory. */
+		(void)rmdir("/tmp/safeload-landlock-test");
+		_exit(3);
+	}
+	if (errno != EACCES)
 		_exit(3);
 	fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	_exit(fd < 0 && errno == EACCES ? 0 : 4);

@@ -20,7 +20,6 @@ import json
 import os
 import stat
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -160,7 +159,7 @@ def main():
     honest = os.path.join(h.SAMPLES, "tiny.model")
     if not os.path.exists(honest):
         skip_all("no sample model at %s" % honest)
-    tmp = tempfile.mkdtemp(prefix="safeload-attack-")
+    tmp = h.temp_dir("safeload-attack-")
     os.chmod(tmp, 0o755)
     pol = os.path.join(tmp, "policy.conf")
     with open(pol, "w") as f:

@@ -18,7 +18,6 @@ import socket
 import struct
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
@@ -160,7 +159,7 @@ def check_pidns_floor():
         for _ in range(5):
             t.skip("the PID namespace floor checks need root")
         return
-    tmp = tempfile.mkdtemp(prefix="safeload-pidns-")
+    tmp = h.temp_dir("safeload-pidns-")
     os.chmod(tmp, 0o755)
     strict = os.path.join(tmp, "strict.conf")
     with open(strict, "w") as f:
