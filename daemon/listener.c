@@ -85,26 +85,37 @@ listener_prepare_path(const struct sockaddr_un *sa)
 	return 0;
 }
 
+/*
+ * bind() makes the socket file and only listen() makes it answer: a
+ * client that sees the file in between is refused.  So the socket is
+ * bound under a temporary name beside the real one, listens, and is then
+ * renamed into place (atomically): the path exists only once it serves.
+ */
 int
 listener_bind(const char *path)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = { .sun_family = AF_UNIX },
+	    tmp = { .sun_family = AF_UNIX };
 	mode_t old;
 	int fd = -1, r;
 
-	if (strlen(path) >= sizeof(sa.sun_path))
+	if ((size_t)snprintf(tmp.sun_path, sizeof(tmp.sun_path), "%s.%ld.tmp",
+	    path, (long)getpid()) >= sizeof(tmp.sun_path))
 		return -ENAMETOOLONG;
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	if ((r = listener_prepare_path(&sa)) < 0)
 		return r;
+	(void)unlink(tmp.sun_path);	/* a crashed start of ours, same pid */
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
 	old = umask(0111);
-	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	r = bind(fd, (struct sockaddr *)&tmp, sizeof(tmp));
 	(void)umask(old);
-	if (r < 0 || listen(fd, LISTENER_BACKLOG) < 0) {
+	if (r < 0 || listen(fd, LISTENER_BACKLOG) < 0 ||
+	    rename(tmp.sun_path, sa.sun_path) < 0) {
 		r = -errno;
+		(void)unlink(tmp.sun_path);
 		fd_close_safe(&fd);
 		return r;
 	}

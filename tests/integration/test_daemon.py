@@ -8,6 +8,7 @@ serving after a worker is killed mid-request, answers the same through
 import os
 import re
 import signal
+import socket
 import subprocess
 import time
 
@@ -146,7 +147,56 @@ def check_log(d, stop_status):
          "log lines carry <N> priority prefixes")
 
 
+READY_STARTS = 3          # daemons started in the socket-ready check
+READY_WAIT_S = 30.0
+# tests/tools/slow-listen.c: listen() waits 300 ms after bind().
+SLOW_LISTEN = os.path.join(h.BUILD, "tests", "tools", "slow-listen.so")
+
+
+def connect_at_first_sight(d):
+    """Start d with listen() slowed down, spin until its socket path
+    exists, connect at once: None if that worked, else the error."""
+    env = {"PATH": "/usr/bin:/bin", "LD_PRELOAD": SLOW_LISTEN,
+           # an ASan daemon wants its runtime first; the shim is harmless
+           "ASAN_OPTIONS": "verify_asan_link_order=0"}
+    with open(d.logpath, "w") as log:
+        d.proc = subprocess.Popen(
+            [h.SAFELOADD, "--socket", d.socket, "--worker",
+             os.path.abspath(h.WORKER)], stdin=subprocess.DEVNULL,
+            stdout=log, stderr=log, env=env)
+    deadline = time.monotonic() + READY_WAIT_S
+    while not os.path.exists(d.socket):
+        if time.monotonic() > deadline or d.proc.poll() is not None:
+            return "never appeared"
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    try:
+        s.connect(d.socket)
+        return None
+    except OSError as e:
+        return str(e)
+    finally:
+        s.close()
+
+
+def check_socket_ready():
+    """The socket path appears only once the daemon listens: a client
+    that connects the moment it sees the file is never refused."""
+    if not os.path.exists(SLOW_LISTEN):
+        t.skip("tests/tools/slow-listen.so not built")
+        return
+    errors = []
+    for _ in range(READY_STARTS):
+        d = h.Daemon()
+        err = connect_at_first_sight(d)
+        d.stop()
+        if err is not None:
+            errors.append(err)
+    t.ok(not errors, "%d starts: a connect the moment the socket file "
+         "appears is accepted" % READY_STARTS, errors)
+
+
 def main():
+    check_socket_ready()
     d = h.Daemon()
     if not t.ok(d.start(), "safeloadd starts on a temporary socket"):
         print(d.log())
