@@ -183,7 +183,8 @@ canon_of(const uint8_t *p, size_t n, uint8_t **ret, size_t *ret_len)
 static bool
 same(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
 {
-	return an == bn && memcmp(a, b, an) == 0;
+	/* A failed canon_of() leaves NULL: never equal, never memcmp'd. */
+	return a != NULL && b != NULL && an == bn && memcmp(a, b, an) == 0;
 }
 
 static void
