@@ -1,6 +1,6 @@
 /*
- * protowalk.h: protobuf wire-format reading and the bounded pre-decode walk
- * of a CNTK v2 Dictionary (role: worker).
+ * protowalk.h: the bounded pre-decode walk of a CNTK v2 Dictionary (role:
+ * worker).
  *
  * protobuf-c has no recursion limit and trusts lengths until it allocates,
  * so every CNTK input is walked here first, iteratively and with a fixed
@@ -13,42 +13,8 @@
 #include <stdint.h>
 
 #include "model-limits.h"
+#include "protowire.h"
 #include "report.h"
-
-enum pw_wire {
-	PW_WIRE_VARINT = 0,
-	PW_WIRE_I64 = 1,
-	PW_WIRE_LEN = 2,
-	PW_WIRE_SGROUP = 3,
-	PW_WIRE_EGROUP = 4,
-	PW_WIRE_I32 = 5,
-};
-
-/* One field as found on the wire; offsets are into the caller's buffer. */
-struct pw_field {
-	uint32_t	number;
-	enum pw_wire	wire;
-	uint64_t	value;		/* varint value, or payload length */
-	size_t		off;		/* offset of the payload (LEN, I32, I64) */
-};
-
-/*
- * Read a varint at buf[*pos..end); advance *pos.  0, or -EBADMSG when it
- * is truncated or longer than 10 bytes.
- */
-int	pw_varint(const uint8_t *buf, size_t end, size_t *pos, uint64_t *ret);
-/*
- * Read one field (tag and payload) at buf[*pos..end) and step over it.
- * Group wire types, field number 0 and payloads past `end` are -EBADMSG.
- */
-int	pw_field_next(const uint8_t *buf, size_t end, size_t *pos,
-	    struct pw_field *ret);
-
-/*
- * True when s[0..n) is well-formed UTF-8 without NUL, surrogates or
- * overlong forms (the strings every format's walk accepts).
- */
-bool	pw_utf8_ok(const uint8_t *s, size_t n);
 
 /*
  * Walk buf as a CNTK.proto.Dictionary under `l`: depth (max_depth), items
