@@ -90,7 +90,8 @@ run_decode(const uint8_t *buf, size_t len, int check)
 
 	model_limits_default(&l);
 	report_init(&rep);
-	if (pw_walk_cntk(buf, len, &l, &rep, &rep.stats.max_depth) < 0)
+	if (pw_walk(buf, len, &l, &cntk_v2_wire_schema, &rep,
+	    &rep.stats.max_depth) < 0)
 		return -EBADMSG;
 	if ((top = cntk__proto__dictionary__unpack(&sys_allocator, len,
 	    buf)) == NULL)

@@ -1,11 +1,12 @@
 /*
- * cntk-v2.h: checks on a decoded CNTK v2 Dictionary, shared by model.c and
- * cntk-v2*.c (role: worker; internal to the model library).
+ * cntk-v2.h: checks on a CNTK v2 Dictionary, shared by model.c and
+ * cntk-v2*.c (role: worker; internal to the model library): the schema the
+ * wire walk follows before decoding, and the checks on the decoded tree.
  *
  * Every check either passes (0) or calls report_reject() on c->rep and
  * returns -EBADMSG; other negative values are internal failures (-ENOMEM).
  * The decoded tree is at most limits->max_depth messages deep (the wire
- * walk in protowalk.c has checked that), so recursion over it is bounded.
+ * walk, protowalk.c, has checked that), so recursion over it is bounded.
  */
 #pragma once
 
@@ -17,6 +18,7 @@
 #include "model-limits.h"
 #include "model-rules.h"
 #include "model-pb.h"
+#include "protowalk.h"
 #include "report.h"
 
 /* PrimitiveOpType values CNTK accepts: 0..CNTK_V2_OPS-1 (§2.9). */
@@ -101,6 +103,9 @@ struct cntk_v2_graph {
 	size_t			 n_fns;
 	const char		*root;
 };
+
+/* cntk-v2-walk.c: model.proto for pw_walk(), before decoding. */
+extern const struct pw_schema cntk_v2_wire_schema;
 
 /*
  * Exactly the keys of `rules` (sorted bytewise; the variant ones only when

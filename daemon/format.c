@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "format.h"
-#include "protowalk.h"
+#include "protowire.h"
 
 /* UTF-16LE "BCN" plus its 16-bit terminator (cntk-format.md §1). */
 static const uint8_t format_v1_marker[8] = {

@@ -177,7 +177,8 @@ model_cntk_v2(const uint8_t *buf, size_t len, const struct model_limits *l,
 	CNTK__Proto__Dictionary *top = NULL;
 	int r;
 
-	if ((r = pw_walk_cntk(buf, len, l, rep, &rep->stats.max_depth)) < 0 ||
+	if ((r = pw_walk(buf, len, l, &cntk_v2_wire_schema, rep,
+	    &rep->stats.max_depth)) < 0 ||
 	    (r = model_decode(buf, len, &b, &a, rep, &top)) < 0)
 		goto out;
 	/* Checkpoints and test dictionaries share the container (§2.6). */

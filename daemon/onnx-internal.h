@@ -14,6 +14,7 @@
 
 #include "onnx.h"
 #include "onnx.pb-c.h"
+#include "protowalk.h"
 
 /* TensorProto.DataType values of IR 3 to 8: 1 (FLOAT) to 16 (BFLOAT16). */
 #define ONNX_DT_FLOAT		1
@@ -41,12 +42,11 @@ struct onnx_top {
 };
 
 /*
- * onnx-walk.c: before decoding.  The top-level fields, then the bounded
- * walk of the whole message.
+ * onnx-walk.c: before decoding.  The top-level fields, then the schema
+ * that pw_walk() walks the whole message by.
  */
 int	onnx_walk_top(const uint8_t *buf, size_t len, struct onnx_top *ret);
-int	onnx_walk(const uint8_t *buf, size_t len, const struct model_limits *l,
-	    struct report *rep, uint64_t *ret_depth);
+extern const struct pw_schema onnx_wire_schema;
 
 /* onnx-tensor.c: a tensor's type, dims and data; `what` names it. */
 int	onnx_check_tensor(struct onnx_ctx *c, const Onnx__TensorProto *t,

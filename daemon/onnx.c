@@ -191,7 +191,8 @@ onnx_parse(const uint8_t *buf, size_t len, const struct model_limits *l,
 	c.ir_version = top.ir_version;
 	onnx_hash_key(c.hash_key);
 	if ((r = onnx_check_top(&top, rep)) < 0 ||
-	    (r = onnx_walk(buf, len, l, rep, &rep->stats.max_depth)) < 0)
+	    (r = pw_walk(buf, len, l, &onnx_wire_schema, rep,
+	    &rep->stats.max_depth)) < 0)
 		goto out;
 	if ((m = onnx__model_proto__unpack(a, len, buf)) == NULL) {
 		r = -EPROTO;

@@ -1,11 +1,12 @@
 /*
- * protowalk.c: read protobuf wire data and walk a CNTK v2 Dictionary before
- * protobuf-c decodes it (role: worker; pure, fuzz target via model_parse).
+ * protowalk.c: walk a protobuf message before protobuf-c decodes it, as a
+ * format's schema tables describe it (role: worker; pure, fuzz target via
+ * model_parse).
  *
- * The walk follows the schema in model.proto with an explicit stack of at
- * most MODEL_MAX_DEPTH frames, so hostile nesting costs neither recursion
- * nor heap.  It is the only place where untrusted lengths, depths, counts
- * and string bytes are checked before protobuf-c allocates for them.
+ * The walk keeps an explicit stack of at most MODEL_MAX_DEPTH frames, so
+ * hostile nesting costs neither recursion nor heap.  It is the only place
+ * where untrusted lengths, depths, counts and string bytes are checked
+ * before protobuf-c allocates for them.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -14,251 +15,43 @@
 #include "safeload-limits.h"
 #include "protowalk.h"
 
-#define PW_VARINT_MAX	10u		/* bytes in a 64-bit varint */
-#define PW_FIELD_MAX	((1u << 29) - 1)	/* largest field number */
-
-/* What a known field holds, which decides how its payload is checked. */
-enum pw_kind {
-	PW_SCALAR_VARINT,
-	PW_SCALAR_I32,
-	PW_SCALAR_I64,
-	PW_STRING,		/* UTF-8, bounded by max_string */
-	PW_BYTES,
-	PW_MESSAGE,
-	PW_PACKED_VARINT,	/* repeated, packed or not */
-	PW_PACKED_I32,
-	PW_PACKED_I64,
-};
-
-enum pw_msg {
-	PW_MSG_DICT,
-	PW_MSG_ENTRY,
-	PW_MSG_VALUE,
-	PW_MSG_VECTOR,
-	PW_MSG_SHAPE,
-	PW_MSG_AXIS,
-	PW_MSG_ARRAY,
-	PW_MSG_FLOATS,
-	PW_MSG_DOUBLES,
-	PW_MSG_BYTES,
-	PW_MSG_INTS,
-	PW_MSG__MAX
-};
-
-#define PW_REPEATED	0x1
-#define PW_ONEOF	0x2
-#define PW_VALUES	0x4	/* tensor values: max_elements, not entries */
-
-struct pw_spec {
-	uint32_t	number;
-	enum pw_kind	kind;
-	int		flags;
-	enum pw_msg	sub;	/* for PW_MESSAGE */
-};
-
-#define PW_SPECS_MAX	13u
-
-struct pw_schema {
-	const char	*name;
-	size_t		n;
-	struct pw_spec	f[PW_SPECS_MAX];
-};
-
-/* model.proto, field by field. */
-static const struct pw_schema pw_schemas[PW_MSG__MAX] = {
-	[PW_MSG_DICT] = { "Dictionary", 2, {
-		{ 1, PW_SCALAR_VARINT, 0, 0 },
-		{ 2, PW_MESSAGE, PW_REPEATED, PW_MSG_ENTRY } } },
-	[PW_MSG_ENTRY] = { "Dictionary.DataEntry", 2, {
-		{ 1, PW_STRING, 0, 0 },
-		{ 2, PW_MESSAGE, 0, PW_MSG_VALUE } } },
-	[PW_MSG_VALUE] = { "DictionaryValue", 13, {
-		{ 1, PW_SCALAR_VARINT, 0, 0 },
-		{ 2, PW_SCALAR_VARINT, 0, 0 },
-		{ 3, PW_SCALAR_VARINT, PW_ONEOF, 0 },
-		{ 4, PW_SCALAR_VARINT, PW_ONEOF, 0 },
-		{ 5, PW_SCALAR_VARINT, PW_ONEOF, 0 },
-		{ 6, PW_SCALAR_I32, PW_ONEOF, 0 },
-		{ 7, PW_SCALAR_I64, PW_ONEOF, 0 },
-		{ 8, PW_STRING, PW_ONEOF, 0 },
-		{ 9, PW_MESSAGE, PW_ONEOF, PW_MSG_SHAPE },
-		{ 10, PW_MESSAGE, PW_ONEOF, PW_MSG_AXIS },
-		{ 11, PW_MESSAGE, PW_ONEOF, PW_MSG_VECTOR },
-		{ 12, PW_MESSAGE, PW_ONEOF, PW_MSG_DICT },
-		{ 13, PW_MESSAGE, PW_ONEOF, PW_MSG_ARRAY } } },
-	[PW_MSG_VECTOR] = { "Vector", 1, {
-		{ 1, PW_MESSAGE, PW_REPEATED, PW_MSG_VALUE } } },
-	[PW_MSG_SHAPE] = { "NDShape", 1, {
-		{ 1, PW_PACKED_VARINT, PW_REPEATED, 0 } } },
-	[PW_MSG_AXIS] = { "Axis", 3, {
-		{ 1, PW_SCALAR_VARINT, 0, 0 },
-		{ 2, PW_STRING, 0, 0 },
-		{ 3, PW_SCALAR_VARINT, 0, 0 } } },
-	[PW_MSG_ARRAY] = { "NDArrayView", 7, {
-		{ 1, PW_SCALAR_VARINT, 0, 0 },
-		{ 2, PW_SCALAR_VARINT, 0, 0 },
-		{ 3, PW_MESSAGE, 0, PW_MSG_SHAPE },
-		{ 4, PW_MESSAGE, PW_ONEOF, PW_MSG_FLOATS },
-		{ 5, PW_MESSAGE, PW_ONEOF, PW_MSG_DOUBLES },
-		{ 6, PW_MESSAGE, PW_ONEOF, PW_MSG_BYTES },
-		{ 7, PW_MESSAGE, PW_ONEOF, PW_MSG_INTS } } },
-	[PW_MSG_FLOATS] = { "FloatValues", 1, {
-		{ 1, PW_PACKED_I32, PW_REPEATED | PW_VALUES, 0 } } },
-	[PW_MSG_DOUBLES] = { "DoubleValues", 1, {
-		{ 1, PW_PACKED_I64, PW_REPEATED | PW_VALUES, 0 } } },
-	[PW_MSG_BYTES] = { "BytesValue", 1, {
-		{ 1, PW_BYTES, 0, 0 } } },
-	[PW_MSG_INTS] = { "IntValues", 1, {
-		{ 1, PW_PACKED_VARINT, PW_REPEATED | PW_VALUES, 0 } } },
-};
+/* `seen` has one bit per table slot. */
+_Static_assert(PW_SPECS_MAX <= 32, "pw_frame.seen is 32 bits");
 
 struct pw_frame {
-	enum pw_msg	msg;
-	size_t		end;		/* offset just past this message */
-	uint64_t	items;		/* repeated items seen so far */
-	uint32_t	seen;		/* singular field numbers seen (bit n) */
-	bool		oneof_seen;
+	const struct pw_message	*msg;
+	size_t			 end;	/* offset just past this message */
+	uint64_t		 items;	/* repeated items seen so far */
+	uint32_t		 seen;	/* singular fields seen, by slot */
+	bool			 oneof_seen;
 };
 
 struct pw_walk {
 	const uint8_t			*buf;
 	const struct model_limits	*l;
+	const struct pw_schema		*schema;
 	struct report			*rep;
-	struct pw_frame			 stack[MODEL_MAX_DEPTH + 1];
+	struct pw_frame			 stack[MODEL_MAX_DEPTH];
 	size_t				 sp;	/* frames in use */
 	size_t				 pos;
 	uint64_t			 max_depth;
 	uint64_t			 values;	/* tensor values so far */
 };
 
-int
-pw_varint(const uint8_t *buf, size_t end, size_t *pos, uint64_t *ret)
+static struct pw_frame *
+pw_top(struct pw_walk *w)
 {
-	uint64_t v = 0;
-	size_t i;
-
-	for (i = 0; i < PW_VARINT_MAX && *pos + i < end; i++) {
-		v |= (uint64_t)(buf[*pos + i] & 0x7f) << (7 * i);
-		if ((buf[*pos + i] & 0x80) == 0) {
-			*pos += i + 1;
-			*ret = v;
-			return 0;
-		}
-	}
-	return -EBADMSG;
-}
-
-/* Step over a payload of `n` bytes if it fits before `end`. */
-static int
-pw_skip(size_t end, size_t *pos, uint64_t n, size_t *ret_off)
-{
-	if (n > end - *pos)
-		return -EBADMSG;
-	*ret_off = *pos;
-	*pos += (size_t)n;
-	return 0;
-}
-
-int
-pw_field_next(const uint8_t *buf, size_t end, size_t *pos,
-    struct pw_field *ret)
-{
-	uint64_t tag, v = 0;
-	size_t off = *pos;
-	int r;
-
-	if ((r = pw_varint(buf, end, pos, &tag)) < 0)
-		return r;
-	if ((tag >> 3) == 0 || (tag >> 3) > PW_FIELD_MAX)
-		return -EBADMSG;
-	switch (tag & 7) {
-	case PW_WIRE_VARINT:
-		r = pw_varint(buf, end, pos, &v);
-		break;
-	case PW_WIRE_I64:
-		r = pw_skip(end, pos, 8, &off);
-		break;
-	case PW_WIRE_I32:
-		r = pw_skip(end, pos, 4, &off);
-		break;
-	case PW_WIRE_LEN:
-		if ((r = pw_varint(buf, end, pos, &v)) == 0)
-			r = pw_skip(end, pos, v, &off);
-		break;
-	default:
-		/* Groups are proto2-only and never written by CNTK. */
-		return -EBADMSG;
-	}
-	if (r < 0)
-		return r;
-	ret->number = (uint32_t)(tag >> 3);
-	ret->wire = (enum pw_wire)(tag & 7);
-	ret->value = v;
-	ret->off = off;
-	return 0;
-}
-
-/* Length of the UTF-8 sequence led by c, or 0 if c cannot lead one. */
-static size_t
-pw_utf8_len(uint8_t c, uint32_t *ret_min)
-{
-	if (c >= 0xc2 && c <= 0xdf) {
-		*ret_min = 0x80;
-		return 2;
-	}
-	if (c >= 0xe0 && c <= 0xef) {
-		*ret_min = 0x800;
-		return 3;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		*ret_min = 0x10000;
-		return 4;
-	}
-	return 0;
-}
-
-/*
- * CNTK converts strings with mbrtoc32 on C strings: invalid UTF-8 throws and
- * a NUL silently truncates (two keys could collapse into one).  Accept only
- * well-formed UTF-8 without NUL, surrogates or overlong forms.
- */
-bool
-pw_utf8_ok(const uint8_t *s, size_t n)
-{
-	uint32_t cp, min;
-	size_t i = 0, k, len;
-
-	while (i < n) {
-		if (s[i] == 0)
-			return false;
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if ((len = pw_utf8_len(s[i], &min)) == 0 || len > n - i)
-			return false;
-		cp = s[i] & (0xff >> (len + 1));
-		for (k = 1; k < len; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += len;
-	}
-	return true;
+	return &w->stack[w->sp - 1];
 }
 
 static const struct pw_spec *
-pw_spec_find(enum pw_msg msg, uint32_t number)
+pw_spec_find(const struct pw_message *m, uint32_t number)
 {
-	const struct pw_schema *s = &pw_schemas[msg];
 	size_t i;
 
-	for (i = 0; i < s->n; i++)
-		if (s->f[i].number == number)
-			return &s->f[i];
+	for (i = 0; i < m->n; i++)
+		if (m->f[i].number == number)
+			return &m->f[i];
 	return NULL;
 }
 
@@ -266,8 +59,10 @@ static int
 pw_reject(struct pw_walk *w, enum reason code, const char *what,
     const struct pw_field *f)
 {
+	size_t at = w->schema->offset == PW_AT_PAYLOAD ? f->off : w->pos;
+
 	report_reject(w->rep, code, "%s in field %u of %s at offset %zu",
-	    what, f->number, pw_schemas[w->stack[w->sp - 1].msg].name, w->pos);
+	    what, f->number, pw_top(w)->msg->name, at);
 	return -EBADMSG;
 }
 
@@ -276,11 +71,11 @@ static bool
 pw_wire_ok(enum pw_kind kind, enum pw_wire wire)
 {
 	switch (kind) {
-	case PW_SCALAR_VARINT:
+	case PW_VARINT:
 		return wire == PW_WIRE_VARINT;
-	case PW_SCALAR_I32:
+	case PW_I32:
 		return wire == PW_WIRE_I32;
-	case PW_SCALAR_I64:
+	case PW_I64:
 		return wire == PW_WIRE_I64;
 	case PW_STRING:
 	case PW_BYTES:
@@ -292,19 +87,22 @@ pw_wire_ok(enum pw_kind kind, enum pw_wire wire)
 		return wire == PW_WIRE_LEN || wire == PW_WIRE_I32;
 	case PW_PACKED_I64:
 		return wire == PW_WIRE_LEN || wire == PW_WIRE_I64;
+	case PW_REFUSED:	/* refused before its wire type matters */
+		break;
 	}
 	return false;
 }
 
-/* Items in one occurrence of a repeated scalar field. */
+/* Items in one occurrence of a repeated field: a packed run or one. */
 static int
-pw_packed_items(struct pw_walk *w, const struct pw_spec *s,
-    const struct pw_field *f, uint64_t *ret)
+pw_items(struct pw_walk *w, const struct pw_spec *s, const struct pw_field *f,
+    uint64_t *ret)
 {
 	size_t p = f->off, end = f->off + (size_t)f->value;
 	uint64_t n = 0, v;
 
-	if (f->wire != PW_WIRE_LEN) {
+	if (f->wire != PW_WIRE_LEN || s->kind == PW_STRING ||
+	    s->kind == PW_BYTES || s->kind == PW_MESSAGE) {
 		*ret = 1;
 		return 0;
 	}
@@ -328,18 +126,19 @@ pw_packed_items(struct pw_walk *w, const struct pw_spec *s,
 
 /*
  * One message more on the stack.  CNTK itself stops near 100 levels;
- * protobuf-c would recurse without bound, so the limit is checked here.
+ * protobuf-c would recurse as deep as the input nests, so the limit is
+ * checked here, before it decodes.  `off` is where the message starts.
  */
 static int
-pw_push(struct pw_walk *w, enum pw_msg msg, size_t end,
-    const struct pw_field *f)
+pw_push(struct pw_walk *w, const struct pw_message *msg, size_t end,
+    size_t off)
 {
 	struct pw_frame *fr;
 
 	if (w->sp >= w->l->max_depth || w->sp >= MODEL_MAX_DEPTH) {
 		report_reject(w->rep, REASON_DEPTH_LIMIT,
 		    "messages nested deeper than %u levels at offset %zu",
-		    w->l->max_depth, f != NULL ? f->off : 0);
+		    w->l->max_depth, off);
 		return -EBADMSG;
 	}
 	fr = &w->stack[w->sp++];
@@ -353,24 +152,25 @@ pw_push(struct pw_walk *w, enum pw_msg msg, size_t end,
 
 /*
  * Singular fields and oneof members may appear once: decoders disagree on
- * how to merge repeats (last wins, merge, or error), and CNTK never writes
- * them twice.
+ * how to merge repeats (last wins, merge, or error), so a repeat could
+ * mean two things; neither CNTK nor an ONNX exporter writes one.
  */
 static int
 pw_check_once(struct pw_walk *w, const struct pw_spec *s,
     const struct pw_field *f)
 {
-	struct pw_frame *fr = &w->stack[w->sp - 1];
+	struct pw_frame *fr = pw_top(w);
+	uint32_t bit = UINT32_C(1) << (size_t)(s - fr->msg->f);
 
 	if (s->flags & PW_REPEATED)
 		return 0;
-	if (fr->seen & (1u << s->number))
+	if (fr->seen & bit)
 		return pw_reject(w, REASON_DECODE_ERROR, "repeated singular",
 		    f);
 	if ((s->flags & PW_ONEOF) && fr->oneof_seen)
 		return pw_reject(w, REASON_DECODE_ERROR, "second oneof member",
 		    f);
-	fr->seen |= 1u << s->number;
+	fr->seen |= bit;
 	if (s->flags & PW_ONEOF)
 		fr->oneof_seen = true;
 	return 0;
@@ -379,37 +179,34 @@ pw_check_once(struct pw_walk *w, const struct pw_spec *s,
 /*
  * Tensor values are bounded by max_elements over the whole model (as the
  * checks after decoding do), so that a big tensor is refused before
- * protobuf-c allocates for it; max_entries is for everything else.
+ * protobuf-c allocates for it; max_entries is for everything else
+ * repeated, per message.
  */
 static int
-pw_count_values(struct pw_walk *w, uint64_t n)
+pw_count(struct pw_walk *w, const struct pw_spec *s, const struct pw_field *f)
 {
-	w->values += n;
-	if (w->values > w->l->max_elements) {
+	struct pw_frame *fr = pw_top(w);
+	uint64_t n;
+	int r;
+
+	if ((r = pw_items(w, s, f, &n)) < 0)
+		return r;
+	if (s->flags & PW_VALUES) {
+		w->values += n;
+		if (w->values <= w->l->max_elements)
+			return 0;
 		report_reject(w->rep, REASON_COUNT_LIMIT,
 		    "more than %llu tensor elements in the model",
 		    (unsigned long long)w->l->max_elements);
 		return -EBADMSG;
 	}
-	return 0;
-}
-
-static int
-pw_count(struct pw_walk *w, const struct pw_spec *s, uint64_t n,
-    const struct pw_field *f)
-{
-	struct pw_frame *fr = &w->stack[w->sp - 1];
-
-	if (s->flags & PW_VALUES)
-		return pw_count_values(w, n);
 	fr->items += n;
-	if (fr->items > w->l->max_entries) {
-		report_reject(w->rep, REASON_COUNT_LIMIT,
-		    "more than %u items in one %s (field %u)",
-		    w->l->max_entries, pw_schemas[fr->msg].name, f->number);
-		return -EBADMSG;
-	}
-	return 0;
+	if (fr->items <= w->l->max_entries)
+		return 0;
+	report_reject(w->rep, REASON_COUNT_LIMIT,
+	    "more than %u items in one %s (field %u)", w->l->max_entries,
+	    fr->msg->name, f->number);
+	return -EBADMSG;
 }
 
 /*
@@ -423,8 +220,7 @@ pw_check_string(struct pw_walk *w, const struct pw_field *f)
 		report_reject(w->rep, REASON_SIZE_LIMIT,
 		    "string of %llu bytes in field %u of %s (limit %u)",
 		    (unsigned long long)f->value, f->number,
-		    pw_schemas[w->stack[w->sp - 1].msg].name,
-		    w->l->max_string);
+		    pw_top(w)->msg->name, w->l->max_string);
 		return -EBADMSG;
 	}
 	if (!pw_utf8_ok(w->buf + f->off, (size_t)f->value))
@@ -435,58 +231,54 @@ pw_check_string(struct pw_walk *w, const struct pw_field *f)
 
 /* Check one known field; a submessage is entered rather than skipped. */
 static int
-pw_known(struct pw_walk *w, const struct pw_spec *s, struct pw_field *f)
+pw_known(struct pw_walk *w, const struct pw_spec *s, const struct pw_field *f)
 {
-	uint64_t n;
+	const struct pw_refusal *no;
 	int r;
 
+	if (s->kind == PW_REFUSED) {
+		no = &w->schema->refusals[s->sub];
+		return pw_reject(w, no->code, no->what, f);
+	}
 	if (!pw_wire_ok(s->kind, f->wire))
 		return pw_reject(w, REASON_DECODE_ERROR, "wrong wire type", f);
 	if ((r = pw_check_once(w, s, f)) < 0)
 		return r;
-	switch (s->kind) {
-	case PW_STRING:
+	if ((s->flags & PW_REPEATED) && (r = pw_count(w, s, f)) < 0)
+		return r;
+	if (s->kind == PW_STRING)
 		return pw_check_string(w, f);
-	case PW_MESSAGE:
-		if (s->flags & PW_REPEATED && (r = pw_count(w, s, 1, f)) < 0)
-			return r;
-		/* Resume inside the payload, which the new frame bounds. */
-		w->pos = f->off;
-		return pw_push(w, s->sub, f->off + (size_t)f->value, f);
-	case PW_PACKED_VARINT:
-	case PW_PACKED_I32:
-	case PW_PACKED_I64:
-		if ((r = pw_packed_items(w, s, f, &n)) < 0)
-			return r;
-		return pw_count(w, s, n, f);
-	default:
+	if (s->kind != PW_MESSAGE)
 		return 0;
-	}
+	/* Resume inside the payload, which the new frame bounds. */
+	w->pos = f->off;
+	return pw_push(w, &w->schema->msgs[s->sub], f->off + (size_t)f->value,
+	    f->off);
 }
 
 int
-pw_walk_cntk(const uint8_t *buf, size_t len, const struct model_limits *l,
-    struct report *rep, uint64_t *ret_depth)
+pw_walk(const uint8_t *buf, size_t len, const struct model_limits *l,
+    const struct pw_schema *schema, struct report *rep, uint64_t *ret_depth)
 {
-	struct pw_walk w = { .buf = buf, .l = l, .rep = rep };
+	struct pw_walk w = { .buf = buf, .l = l, .schema = schema, .rep = rep };
 	const struct pw_spec *s;
 	struct pw_field f;
 	int r;
 
-	if ((r = pw_push(&w, PW_MSG_DICT, len, NULL)) < 0)
+	if ((r = pw_push(&w, &schema->msgs[schema->root], len, 0)) < 0)
 		return r;
 	while (w.sp > 0) {
-		if (w.pos == w.stack[w.sp - 1].end) {
+		if (w.pos == pw_top(&w)->end) {
 			w.sp--;
 			continue;
 		}
-		if (pw_field_next(buf, w.stack[w.sp - 1].end, &w.pos, &f) < 0) {
+		if (pw_field_next(buf, pw_top(&w)->end, &w.pos, &f) < 0) {
 			report_reject(rep, REASON_DECODE_ERROR,
 			    "malformed field in %s at offset %zu",
-			    pw_schemas[w.stack[w.sp - 1].msg].name, w.pos);
+			    pw_top(&w)->msg->name, w.pos);
 			return -EBADMSG;
 		}
-		s = pw_spec_find(w.stack[w.sp - 1].msg, f.number);
+		s = pw_spec_find(pw_top(&w)->msg, f.number);
 		if (s != NULL && (r = pw_known(&w, s, &f)) < 0)
 			return r;
 	}

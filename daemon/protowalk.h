@@ -1,10 +1,13 @@
 /*
- * protowalk.h: protobuf wire-format reading and the bounded pre-decode walk
- * of a CNTK v2 Dictionary (role: worker).
+ * protowalk.h: the bounded pre-decode walk of a protobuf message, driven by
+ * a format's schema tables (role: worker; pure).
  *
  * protobuf-c has no recursion limit and trusts lengths until it allocates,
- * so every CNTK input is walked here first, iteratively and with a fixed
- * stack, before protobuf-c sees it.
+ * so every CNTK v2 and ONNX input is walked here first, iteratively and
+ * with a fixed stack, before protobuf-c sees it.  A format supplies only
+ * tables (cntk-v2-walk.c, onnx-walk.c): what is checked and how a failure
+ * is reported are the engine's, but for the reasons a format gives for
+ * the fields it refuses outright.
  */
 #pragma once
 
@@ -13,53 +16,82 @@
 #include <stdint.h>
 
 #include "model-limits.h"
+#include "protowire.h"
 #include "report.h"
 
-enum pw_wire {
-	PW_WIRE_VARINT = 0,
-	PW_WIRE_I64 = 1,
-	PW_WIRE_LEN = 2,
-	PW_WIRE_SGROUP = 3,
-	PW_WIRE_EGROUP = 4,
-	PW_WIRE_I32 = 5,
+/* What a known field holds, which decides how its payload is checked. */
+enum pw_kind {
+	PW_VARINT,
+	PW_I32,
+	PW_I64,
+	PW_STRING,		/* UTF-8 without NUL, at most max_string */
+	PW_BYTES,
+	PW_MESSAGE,		/* entered: `sub` is its message */
+	PW_PACKED_VARINT,	/* repeated scalars, packed or not */
+	PW_PACKED_I32,
+	PW_PACKED_I64,
+	PW_REFUSED,		/* refused outright: `sub` is its refusal */
 };
 
-/* One field as found on the wire; offsets are into the caller's buffer. */
-struct pw_field {
+/* Flags of a field; the packed kinds are always PW_REPEATED. */
+#define PW_REPEATED	0x1
+#define PW_ONEOF	0x2	/* at most one member per message */
+#define PW_VALUES	0x4	/* tensor data: max_elements, not entries */
+
+struct pw_spec {
 	uint32_t	number;
-	enum pw_wire	wire;
-	uint64_t	value;		/* varint value, or payload length */
-	size_t		off;		/* offset of the payload (LEN, I32, I64) */
+	enum pw_kind	kind;
+	int		flags;
+	unsigned	sub;	/* index into msgs or refusals, by kind */
 };
 
 /*
- * Read a varint at buf[*pos..end); advance *pos.  0, or -EBADMSG when it
- * is truncated or longer than 10 bytes.
+ * Fields of the largest message (ONNX's AttributeProto).  The walk keeps
+ * which singular fields it has seen as one bit per table slot, in 32 bits.
  */
-int	pw_varint(const uint8_t *buf, size_t end, size_t *pos, uint64_t *ret);
-/*
- * Read one field (tag and payload) at buf[*pos..end) and step over it.
- * Group wire types, field number 0 and payloads past `end` are -EBADMSG.
- */
-int	pw_field_next(const uint8_t *buf, size_t end, size_t *pos,
-	    struct pw_field *ret);
+#define PW_SPECS_MAX	18u
+
+struct pw_message {
+	const char	*name;		/* as in the .proto, for messages */
+	size_t		 n;
+	struct pw_spec	 f[PW_SPECS_MAX];
+};
+
+/* Why a PW_REFUSED field is refused. */
+struct pw_refusal {
+	enum reason	 code;
+	const char	*what;
+};
 
 /*
- * True when s[0..n) is well-formed UTF-8 without NUL, surrogates or
- * overlong forms (the strings every format's walk accepts).
+ * Which offset a field's reject message names.  The two formats' walks
+ * named different ones before they shared this engine; each keeps its
+ * own, so that no report changes.
  */
-bool	pw_utf8_ok(const uint8_t *s, size_t n);
+enum pw_offset {
+	PW_AT_FIELD_END,	/* just past the field (CNTK v2) */
+	PW_AT_PAYLOAD,		/* its payload (ONNX) */
+};
+
+/* One format: its messages, the top one, its refusals. */
+struct pw_schema {
+	const struct pw_message	*msgs;
+	unsigned		 root;
+	const struct pw_refusal	*refusals;	/* NULL when none */
+	enum pw_offset		 offset;
+};
 
 /*
- * Walk buf as a CNTK.proto.Dictionary under `l`: depth (max_depth), items
- * of repeated fields per message (max_entries; tensor values count against
- * max_elements for the whole model instead), string bytes (max_string;
- * also UTF-8 without NUL), wire types of known fields, known singular and
- * oneof fields at most once.  Unknown fields are skipped.
+ * Walk buf as the schema's root message under `l`: depth (max_depth),
+ * items of repeated fields per message (max_entries; tensor values count
+ * against max_elements for the whole model instead), string bytes
+ * (max_string; also UTF-8 without NUL), wire types of known fields, known
+ * singular and oneof fields at most once, refused fields not at all.
+ * Unknown fields are skipped.
  *
  * Returns 0 and *ret_depth (deepest message level, top = 1) when the walk
  * passes; -EBADMSG after report_reject() on `rep` otherwise.
  */
-int	pw_walk_cntk(const uint8_t *buf, size_t len,
-	    const struct model_limits *l, struct report *rep,
+int	pw_walk(const uint8_t *buf, size_t len, const struct model_limits *l,
+	    const struct pw_schema *schema, struct report *rep,
 	    uint64_t *ret_depth);

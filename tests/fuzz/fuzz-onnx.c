@@ -2,10 +2,10 @@
  * fuzz-onnx.c: model_parse() on bytes stated to be ONNX (role: tests).
  *
  * The ONNX path called directly, with no fork and no sandbox: the format
- * hint keeps a fuzzer on onnx-walk.c and the checks behind it instead of
- * the other formats.  The seeds in corpus/onnx are written by the unit
- * tests (`test-onnx --seeds DIR`, `test-onnx-graph --seeds DIR`), one per
- * case they check.
+ * hint keeps a fuzzer on the walk by onnx-walk.c's tables and the checks
+ * behind it instead of the other formats.  The seeds in corpus/onnx are
+ * written by the unit tests (`test-onnx --seeds DIR`,
+ * `test-onnx-graph --seeds DIR`), one per case they check.
  */
 #include <stdint.h>
 #include <stdlib.h>
