@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench-clock.h"
 #include "safeload.h"
 
 #define BENCH_DEFAULT_N	50
@@ -40,23 +41,6 @@ struct bench {
 	int		 err;
 	pthread_mutex_t	 lock;
 };
-
-static double
-now_us(void)
-{
-	struct timespec t;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 /* One check, mapping the canonical bytes as an application would. */
 static int

@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench-clock.h"
 #include "sandbox.h"
 #include "worker-ns.h"
 
@@ -54,23 +55,6 @@ static const char *const step_names[COLS] = {
 
 /* The shared namespaces the children join, or n 0. */
 static struct worker_ns joined;
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 /* Child: enter, send SANDBOX_STEPS + 1 figures, exit. */
 static void

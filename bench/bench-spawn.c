@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench-clock.h"
 #include "safeload-limits.h"
 #include "spawn.h"
 
@@ -40,23 +41,6 @@ enum { MODE_FORK, MODE_PIDNS, MODES };
 static const char *const mode_names[MODES] = {
 	"fork", "clone3(CLONE_NEWPID)",
 };
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 /* One worker: 0 and both times, or -errno. */
 static int

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench-clock.h"
 #include "cntk-v2.h"
 #include "model.h"
 #include "protowalk.h"
@@ -40,23 +41,6 @@ enum phase { PH_DECODE, PH_VALIDATE, PH_CHECKS, PH_FULL, PH__MAX };
  * CPU time of this thread: on a shared machine wall time mostly measures
  * the neighbours, and the question is what the work itself costs.
  */
-static double
-now_us(void)
-{
-	struct timespec t;
-
-	(void)clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-	return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 static void *
 sys_alloc(void *data, size_t size)
 {
@@ -145,7 +129,7 @@ static int
 run_phase(enum phase p, const uint8_t *buf, size_t len,
     CNTK__Proto__Dictionary *top, double *ret_us)
 {
-	double t0 = now_us();
+	double t0 = thread_cpu_us();
 	int r;
 
 	if (p == PH_FULL)
@@ -154,7 +138,7 @@ run_phase(enum phase p, const uint8_t *buf, size_t len,
 		r = run_checks(top);
 	else
 		r = run_decode(buf, len, p == PH_VALIDATE);
-	*ret_us = now_us() - t0;
+	*ret_us = thread_cpu_us() - t0;
 	return r;
 }
 

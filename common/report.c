@@ -48,6 +48,17 @@ report_reject(struct report *r, enum reason code, const char *fmt, ...)
 	va_end(ap);
 }
 
+uint64_t
+report_op_uses(const struct report *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_ops; i++)
+		if (strncmp(r->ops[i].name, name, REPORT_OP_NAME_MAX) == 0)
+			return r->ops[i].count;
+	return 0;
+}
+
 void
 report_count_op(struct report *r, const char *name)
 {

@@ -86,6 +86,8 @@ void	report_vreject(struct report *r, enum reason code, const char *fmt,
  * full, further new names are counted under "(other)".
  */
 void	report_count_op(struct report *r, const char *name);
+/* How many uses of op `name` the report counts (0 if none). */
+uint64_t report_op_uses(const struct report *r, const char *name);
 /* Sort ops by name so the report is deterministic. */
 void	report_sort_ops(struct report *r);
 /* "cntk-v2", "cntk-v1", "onnx", "unknown"; NULL if out of range. */

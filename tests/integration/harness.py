@@ -140,6 +140,16 @@ class Daemon:
             time.sleep(0.01)
         return False
 
+    def start_and_stop(self):
+        """For a daemon that may refuse to start: start it, stop it at
+        once if it did; (started, its log)."""
+        up = self.start()
+        if up:
+            self.stop()
+        else:
+            self.proc.wait(STOP_TIMEOUT_S)
+        return up, self.log()
+
     def stop(self, sig=signal.SIGTERM):
         """Signal the daemon; return its exit status (None if it hung)."""
         if self.proc is None:

@@ -106,12 +106,7 @@ def start_fails(tmp, hook, policy, what):
     with open(pol, "w") as f:
         f.write(policy)
     d = h.Daemon("--policy", pol, "--worker", wrapper(tmp, hook))
-    up = d.start()
-    if up:
-        d.stop()
-    else:
-        d.proc.wait(h.STOP_TIMEOUT_S)
-    log = d.log()
+    up, log = d.start_and_stop()
     t.ok(not up and d.proc.returncode not in (0, None)
          and "sandbox self-check failed" in log, what, log)
 

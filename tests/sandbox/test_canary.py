@@ -172,12 +172,7 @@ def check_pidns_floor():
     # Root without CAP_SYS_ADMIN: no namespace but the user one.
     nocap = ["setpriv", "--bounding-set", "-sys_admin", "--"]
     d = h.Daemon("--policy", strict, wrap=nocap)
-    up = d.start()
-    if up:
-        d.stop()
-    else:
-        d.proc.wait(h.STOP_TIMEOUT_S)
-    log = d.log()
+    up, log = d.start_and_stop()
     t.ok(not up and d.proc.returncode not in (0, None) and
          "below the policy's sandbox_floor" in log,
          "without CAP_SYS_ADMIN, a default floor naming pidns: safeloadd "

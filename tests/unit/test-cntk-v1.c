@@ -163,17 +163,6 @@ each_case(const char *dir, const char *sub,
 	}
 }
 
-static uint64_t
-op_count(const struct report *rep, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < rep->n_ops; i++)
-		if (strcmp(rep->ops[i].name, name) == 0)
-			return rep->ops[i].count;
-	return 0;
-}
-
 /*
  * gen-v1.py's zoo-v10: the logreg core (two inputs, W 2x3, b 2x1 and an
  * ErrorPrediction) plus one node of every type (another 2x3 parameter,
@@ -196,11 +185,11 @@ check_zoo_stats(const char *dir)
 	}
 	ok(run(buf, n, &l, &res) == REASON_NONE &&
 	    res.rep.stats.parameters == 14 && res.rep.stats.constants == 6 &&
-	    op_count(&res.rep, "LearnableParameter") == 3 &&
-	    op_count(&res.rep, "InputValue") == 3 &&
-	    op_count(&res.rep, "Trace") == 1 &&
-	    op_count(&res.rep, "ErrorPrediction") == 2 &&
-	    op_count(&res.rep, "ClassificationError") == 1,
+	    report_op_uses(&res.rep, "LearnableParameter") == 3 &&
+	    report_op_uses(&res.rep, "InputValue") == 3 &&
+	    report_op_uses(&res.rep, "Trace") == 1 &&
+	    report_op_uses(&res.rep, "ErrorPrediction") == 2 &&
+	    report_op_uses(&res.rep, "ClassificationError") == 1,
 	    "zoo-v10: 14 parameter and 6 constant elements, ops by type "
 	    "name");
 	tap_diag("zoo-v10: %llu nodes, %zu node types",

@@ -183,17 +183,6 @@ expect(const struct udf *u, const struct model_udfs *allow, enum reason want,
 	free(m.p);
 }
 
-static uint64_t
-op_count(const struct report *rep, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < rep->n_ops; i++)
-		if (strcmp(rep->ops[i].name, name) == 0)
-			return rep->ops[i].count;
-	return 0;
-}
-
 static void
 test_default_rejects(void)
 {
@@ -216,7 +205,7 @@ test_admitted(const struct udf *u, const struct model_udfs *allow,
 	struct result a, b = { 0 };
 
 	ok(run(m.p, m.n, allow, &a) == REASON_NONE &&
-	    op_count(&a.rep, "UserDefinedFunction") == 1 &&
+	    report_op_uses(&a.rep, "UserDefinedFunction") == 1 &&
 	    a.rep.stats.functions == 3, "%s: admitted, counted as "
 	    "UserDefinedFunction", what);
 	ok(a.canon != NULL && run(a.canon, a.canon_len, allow, &b) ==
