@@ -22,15 +22,15 @@
 #include "worker-ns.h"
 
 static const struct {
-	int		 flag;
 	const char	*name;		/* under /proc/PID/ns */
+	int		 flag;
 	uint32_t	 layer;
 } worker_ns_kinds[WORKER_NS_MAX] = {
-	{ CLONE_NEWNS, "mnt", SANDBOX_MNTNS },
-	{ CLONE_NEWNET, "net", SANDBOX_NETNS },	/* a down loopback only */
-	{ CLONE_NEWIPC, "ipc", SANDBOX_IPCNS },
-	{ CLONE_NEWUTS, "uts", SANDBOX_UTSNS },
-	{ CLONE_NEWCGROUP, "cgroup", SANDBOX_CGROUPNS },
+	{ "mnt", CLONE_NEWNS, SANDBOX_MNTNS },
+	{ "net", CLONE_NEWNET, SANDBOX_NETNS },	/* a down loopback only */
+	{ "ipc", CLONE_NEWIPC, SANDBOX_IPCNS },
+	{ "uts", CLONE_NEWUTS, SANDBOX_UTSNS },
+	{ "cgroup", CLONE_NEWCGROUP, SANDBOX_CGROUPNS },
 };
 
 /*
