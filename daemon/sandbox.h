@@ -105,7 +105,9 @@ void	sandbox_config_default(struct sandbox_config *ret);
  *   1. close every fd above keep_fd;
  *   2. rlimits (NPROC=0, FSIZE=CANONICAL_MAX_BYTES (the kernel applies it
  *      to memfds too), CORE=0, NOFILE, AS, CPU);
- *   3. if root: new mount, network, IPC, UTS and cgroup namespaces;
+ *   3. the namespaces the spawner joined us to (cfg->ns_joined) recorded;
+ *      if root: new mount, network, IPC, UTS and cgroup namespaces for
+ *      those not joined;
  *   4. if root: empty the bounding set, drop groups, switch gid and uid;
  *   5. a new user namespace (with the namespaces of 3 when not root),
  *      then every capability emptied again (a new user namespace grants
