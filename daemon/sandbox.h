@@ -108,7 +108,8 @@ void	sandbox_config_default(struct sandbox_config *ret);
  *   3. the namespaces the spawner joined us to (cfg->ns_joined) recorded;
  *      if root: new mount, network, IPC, UTS and cgroup namespaces for
  *      those not joined;
- *   4. if root: empty the bounding set, drop groups, switch gid and uid;
+ *   4. if root, with libcap-ng: empty the bounding set, drop groups,
+ *      switch gid and uid;
  *   5. a new user namespace (with the namespaces of 3 when not root),
  *      then every capability emptied again (a new user namespace grants
  *      the full set inside it);
