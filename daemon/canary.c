@@ -273,8 +273,23 @@ out:
 static uint32_t
 canary_policy_layers(const struct canary_result *c)
 {
+	/* Layers that are one policy name each. */
+	static const struct {
+		uint32_t		sandbox;
+		enum policy_layer	policy;
+	} one_to_one[] = {
+		{ SANDBOX_LANDLOCK, POLICY_LAYER_LANDLOCK },
+		{ SANDBOX_PIDNS, POLICY_LAYER_PIDNS },
+		{ SANDBOX_USERNS, POLICY_LAYER_USERNS },
+		{ SANDBOX_MNTNS, POLICY_LAYER_MNTNS },
+		{ SANDBOX_NETNS, POLICY_LAYER_NETNS },
+		{ SANDBOX_IPCNS, POLICY_LAYER_IPCNS },
+		{ SANDBOX_UTSNS, POLICY_LAYER_UTSNS },
+		{ SANDBOX_CGROUPNS, POLICY_LAYER_CGROUPNS },
+	};
 	uint32_t l = c->layers, p = 0;
 	uint32_t uid = SANDBOX_CAPS | (geteuid() == 0 ? SANDBOX_IDS : 0);
+	size_t i;
 
 	if (l & SANDBOX_RLIMITS)
 		p |= 1u << POLICY_LAYER_RLIMITS;
@@ -285,10 +300,9 @@ canary_policy_layers(const struct canary_result *c)
 	/* seccomp counts only if it really killed the canary. */
 	if ((l & SANDBOX_SECCOMP) && c->killed)
 		p |= 1u << POLICY_LAYER_SECCOMP;
-	if (l & SANDBOX_LANDLOCK)
-		p |= 1u << POLICY_LAYER_LANDLOCK;
-	if (l & SANDBOX_PIDNS)
-		p |= 1u << POLICY_LAYER_PIDNS;
+	for (i = 0; i < sizeof(one_to_one) / sizeof(one_to_one[0]); i++)
+		if (l & one_to_one[i].sandbox)
+			p |= 1u << one_to_one[i].policy;
 	return p;
 }
 

@@ -100,6 +100,12 @@ static const char *const layer_names[POLICY_LAYER__MAX] = {
 	[POLICY_LAYER_SECCOMP] = "seccomp",
 	[POLICY_LAYER_LANDLOCK] = "landlock",
 	[POLICY_LAYER_PIDNS] = "pidns",
+	[POLICY_LAYER_USERNS] = "userns",
+	[POLICY_LAYER_MNTNS] = "mntns",
+	[POLICY_LAYER_NETNS] = "netns",
+	[POLICY_LAYER_IPCNS] = "ipcns",
+	[POLICY_LAYER_UTSNS] = "utsns",
+	[POLICY_LAYER_CGROUPNS] = "cgroupns",
 };
 
 struct pctx {

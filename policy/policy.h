@@ -36,6 +36,12 @@ enum policy_layer {
 	POLICY_LAYER_SECCOMP,
 	POLICY_LAYER_LANDLOCK,
 	POLICY_LAYER_PIDNS,		/* the worker is pid 1 of its own */
+	POLICY_LAYER_USERNS,		/* the namespaces of docs/sandbox.md */
+	POLICY_LAYER_MNTNS,
+	POLICY_LAYER_NETNS,
+	POLICY_LAYER_IPCNS,
+	POLICY_LAYER_UTSNS,
+	POLICY_LAYER_CGROUPNS,
 	POLICY_LAYER__MAX
 };
 

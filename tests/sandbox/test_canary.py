@@ -156,11 +156,18 @@ def check_pool_pidns(d):
 def check_pidns_floor():
     """sandbox_floor = pidns, met as root, not met without CAP_SYS_ADMIN."""
     if os.geteuid() != 0:
-        for _ in range(5):
-            t.skip("the PID namespace floor checks need root")
+        for _ in range(6):
+            t.skip("the namespace floor checks need root")
         return
     tmp = h.temp_dir("safeload-pidns-")
     os.chmod(tmp, 0o755)
+    every = os.path.join(tmp, "every.conf")
+    with open(every, "w") as f:
+        f.write("[profile default]\nsandbox_floor = seccomp pidns userns "
+                "mntns netns ipcns utsns cgroupns\n")
+    up, log = h.Daemon("--policy", every).start_and_stop()
+    t.ok(up, "root: a default floor naming every namespace is met, "
+         "safeloadd starts", log)
     strict = os.path.join(tmp, "strict.conf")
     with open(strict, "w") as f:
         f.write("[profile default]\nsandbox_floor = seccomp pidns\n")

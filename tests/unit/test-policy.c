@@ -149,6 +149,15 @@ test_good(void)
 	    strcmp(policy_layer_name(POLICY_LAYER_PIDNS), "pidns") == 0,
 	    "sandbox floor names the PID namespace: pidns");
 	policy_free(p);
+	p = parse("[profile p]\nsandbox_floor = netns mntns userns ipcns "
+	    "utsns cgroupns\n", &err);
+	ok(p != NULL && policy_sandbox_floor(p, "p") ==
+	    (1u << POLICY_LAYER_NETNS | 1u << POLICY_LAYER_MNTNS |
+	    1u << POLICY_LAYER_USERNS | 1u << POLICY_LAYER_IPCNS |
+	    1u << POLICY_LAYER_UTSNS | 1u << POLICY_LAYER_CGROUPNS) &&
+	    strcmp(policy_layer_name(POLICY_LAYER_CGROUPNS), "cgroupns") == 0,
+	    "sandbox floor names every other namespace");
+	policy_free(p);
 }
 
 static void
