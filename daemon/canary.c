@@ -278,6 +278,8 @@ canary_policy_layers(const struct canary_result *c)
 		uint32_t		sandbox;
 		enum policy_layer	policy;
 	} one_to_one[] = {
+		{ SANDBOX_RLIMITS, POLICY_LAYER_RLIMITS },
+		{ SANDBOX_NNP, POLICY_LAYER_NO_NEW_PRIVS },
 		{ SANDBOX_LANDLOCK, POLICY_LAYER_LANDLOCK },
 		{ SANDBOX_PIDNS, POLICY_LAYER_PIDNS },
 		{ SANDBOX_USERNS, POLICY_LAYER_USERNS },
@@ -291,12 +293,8 @@ canary_policy_layers(const struct canary_result *c)
 	uint32_t uid = SANDBOX_CAPS | (geteuid() == 0 ? SANDBOX_IDS : 0);
 	size_t i;
 
-	if (l & SANDBOX_RLIMITS)
-		p |= 1u << POLICY_LAYER_RLIMITS;
 	if ((l & uid) == uid)
 		p |= 1u << POLICY_LAYER_UID;
-	if (l & SANDBOX_NNP)
-		p |= 1u << POLICY_LAYER_NO_NEW_PRIVS;
 	/* seccomp counts only if it really killed the canary. */
 	if ((l & SANDBOX_SECCOMP) && c->killed)
 		p |= 1u << POLICY_LAYER_SECCOMP;
