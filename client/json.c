@@ -14,6 +14,7 @@
 
 #include "client-internal.h"
 #include "safeload.h"
+#include "utf8.h"
 
 /* A growing string; after an allocation failure every append is a no-op. */
 struct jbuf {
@@ -22,37 +23,6 @@ struct jbuf {
 	size_t	 cap;
 	int	 oom;
 };
-
-/* Length of the valid UTF-8 sequence at s[0..n), or 0 if it is invalid. */
-static size_t
-json_utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	/* Overlong forms, UTF-16 surrogates, beyond U+10FFFF. */
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
-}
 
 /* The escape for one ASCII byte, or NULL when it stands for itself. */
 static const char *
@@ -107,7 +77,7 @@ json_quote(char *out, const char *s, size_t n)
 			else
 				w += json_emit(out, w, &u[i], 1);
 			i++;
-		} else if ((k = json_utf8_len(u + i, n - i)) > 0) {
+		} else if ((k = utf8_seq_len(u + i, n - i)) > 0) {
 			w += json_emit(out, w, &u[i], k);
 			i += k;
 		} else {

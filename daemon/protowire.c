@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "protowire.h"
+#include "utf8.h"
 
 #define PW_VARINT_MAX	10u		/* bytes in a 64-bit varint */
 #define PW_FIELD_MAX	((1u << 29) - 1)	/* largest field number */
@@ -82,24 +83,6 @@ pw_field_next(const uint8_t *buf, size_t end, size_t *pos,
 }
 
 /* Length of the UTF-8 sequence led by c, or 0 if c cannot lead one. */
-static size_t
-pw_utf8_len(uint8_t c, uint32_t *ret_min)
-{
-	if (c >= 0xc2 && c <= 0xdf) {
-		*ret_min = 0x80;
-		return 2;
-	}
-	if (c >= 0xe0 && c <= 0xef) {
-		*ret_min = 0x800;
-		return 3;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		*ret_min = 0x10000;
-		return 4;
-	}
-	return 0;
-}
-
 /*
  * CNTK converts strings with mbrtoc32 on C strings: invalid UTF-8 throws and
  * a NUL silently truncates (two keys could collapse into one).  Accept only
@@ -108,27 +91,12 @@ pw_utf8_len(uint8_t c, uint32_t *ret_min)
 bool
 pw_utf8_ok(const uint8_t *s, size_t n)
 {
-	uint32_t cp, min;
-	size_t i = 0, k, len;
+	size_t i = 0, k;
 
 	while (i < n) {
-		if (s[i] == 0)
+		if (s[i] == 0 || (k = utf8_seq_len(s + i, n - i)) == 0)
 			return false;
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if ((len = pw_utf8_len(s[i], &min)) == 0 || len > n - i)
-			return false;
-		cp = s[i] & (0xff >> (len + 1));
-		for (k = 1; k < len; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += len;
+		i += k;
 	}
 	return true;
 }
