@@ -49,7 +49,7 @@ static const int worker_syscalls[] = {
 	SCMP_SYS(restart_syscall), /* kernel restarts a blocked recvmsg */
 	SCMP_SYS(exit),		/* thread exit; harmless, glibc may use */
 	SCMP_SYS(exit_group),	/* _exit(): the only way the worker leaves */
-#if SANDBOX_ASAN
+#if SAFELOAD_ASAN
 	SCMP_SYS(sigaltstack),	/* CI sanitizer runtime tears down its stack */
 #endif
 };
@@ -83,7 +83,7 @@ static const struct sandbox_argrule worker_argrules[] = {
 	{ SCMP_SYS(madvise), 2, ALL, MADV_FREE },
 	{ SCMP_SYS(madvise), 2, ALL, MADV_HUGEPAGE },
 	{ SCMP_SYS(madvise), 2, ALL, MADV_NOHUGEPAGE },
-#if SANDBOX_ASAN
+#if SAFELOAD_ASAN
 	/* The CI sanitizer allocator keeps its big regions out of cores. */
 	{ SCMP_SYS(madvise), 2, ALL, MADV_DONTDUMP },
 #endif

@@ -6,21 +6,8 @@
 
 #include <stdint.h>
 
-/*
- * ASan reserves terabytes of shadow address space at startup, so any
- * RLIMIT_AS makes every later mmap fail.  Sanitizer builds (CI only) go
- * without RLIMIT_AS; release builds always set it.
- */
-#if defined(__SANITIZE_ADDRESS__)
-#define SANDBOX_ASAN	1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SANDBOX_ASAN	1
-#endif
-#endif
-#ifndef SANDBOX_ASAN
-#define SANDBOX_ASAN	0
-#endif
+#include "asan.h"
+
 
 /* SANDBOX_PIDNS if the spawn put us in our own PID namespace. */
 void	sandbox_pidns(uint32_t *layers);

@@ -80,7 +80,7 @@ sandbox_limits(const struct sandbox_config *cfg)
 	    (r = sandbox_rlimit(RLIMIT_NOFILE, cfg->nofile)) < 0 ||
 	    (r = sandbox_rlimit(RLIMIT_CPU, cfg->cpu_seconds)) < 0)
 		return r;
-	if (!SANDBOX_ASAN &&
+	if (!SAFELOAD_ASAN &&
 	    (r = sandbox_rlimit(RLIMIT_AS, cfg->as_bytes)) < 0)
 		return r;
 	return 0;

@@ -15,7 +15,7 @@
  *	test-filter --print	prints the table, to regenerate the file.
  *
  * Lines ending in " asan" are expected only in sanitizer builds (see
- * SANDBOX_ASAN in sandbox-internal.h).
+ * SAFELOAD_ASAN in common/asan.h).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -32,6 +32,7 @@
 
 #include <seccomp.h>
 
+#include "asan.h"
 #include "sandbox.h"
 #include "tap.h"
 
@@ -42,16 +43,6 @@
 #define LINES_MAX	512
 #define ARGS_OFF	offsetof(struct seccomp_data, args)
 
-#if defined(__SANITIZE_ADDRESS__)
-#define TEST_ASAN	1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TEST_ASAN	1
-#endif
-#endif
-#ifndef TEST_ASAN
-#define TEST_ASAN	0
-#endif
 
 static struct sock_filter prog[PROG_MAX];
 static size_t prog_len;
@@ -305,7 +296,7 @@ compare_golden(FILE *f)
 			continue;
 		if ((tag = strstr(buf, " asan")) != NULL && tag[5] == '\0') {
 			*tag = '\0';
-			if (!TEST_ASAN)
+			if (!SAFELOAD_ASAN)
 				continue;
 		}
 		expected++;

@@ -35,6 +35,7 @@
 
 #include <seccomp.h>
 
+#include "asan.h"
 #include "fd.h"
 #include "safeload-limits.h"
 #include "sandbox.h"
@@ -49,17 +50,6 @@
 #define BIG		(64u * 1024u * 1024u)
 #define TEST_KEEP_FD	63
 
-/* sandbox.c leaves RLIMIT_AS unset under ASan (it reserves terabytes). */
-#if defined(__SANITIZE_ADDRESS__)
-#define TEST_ASAN	1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TEST_ASAN	1
-#endif
-#endif
-#ifndef TEST_ASAN
-#define TEST_ASAN	0
-#endif
 
 static struct sandbox_config cfg;
 static pid_t parent_pid;	/* taken before the sandbox: getppid is denied */
@@ -625,7 +615,7 @@ check_limits(const char *lim)
 	(void)snprintf(v, sizeof(v), "%u", cfg.nofile);
 	ok(limit_is(lim, "Max open files", v), "RLIMIT_NOFILE = %s", v);
 	(void)snprintf(v, sizeof(v), "%llu", (unsigned long long)cfg.as_bytes);
-	if (TEST_ASAN)
+	if (SAFELOAD_ASAN)
 		(void)snprintf(v, sizeof(v), "unlimited");
 	ok(limit_is(lim, "Max address space", v), "RLIMIT_AS = %s", v);
 	(void)snprintf(v, sizeof(v), "%u", cfg.cpu_seconds);
@@ -953,8 +943,8 @@ test_pidns_ends(void)
 
 	st = run_child(a_segv);
 	if (!ok(st != -1 && ((WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV) ||
-	    (TEST_ASAN && !exited_zero(st))), "pid 1: a NULL write still "
-	    "kills it (SIGSEGV%s)", TEST_ASAN ? ", or ASan's exit" : ""))
+	    (SAFELOAD_ASAN && !exited_zero(st))), "pid 1: a NULL write still "
+	    "kills it (SIGSEGV%s)", SAFELOAD_ASAN ? ", or ASan's exit" : ""))
 		diag_status(st);
 	c.cpu_seconds = 1;
 	st = wait_child(fork_child(&c, a_spin));
