@@ -17,9 +17,9 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import activation  # noqa: E402
 import harness  # noqa: E402
 from harness import Tap  # noqa: E402
 
@@ -116,65 +116,25 @@ def test_snippets(t, tmp):
          "tmpfiles.d creates /run/safeload and /etc/safeload", out + err)
 
 
-def listening(tmp, log):
-    try:
-        with open(os.path.join(tmp, log)) as f:
-            return "Listening on " in f.read()
-    except OSError:
-        return False
-
-
-def proc_options(text):
-    """The procfs mount options of the unit's ProtectProc= and ProcSubset=."""
-    opts = []
-    m = re.search(r"^ProtectProc=(\S+)", text, re.M)
-    if m and m.group(1) != "default":
-        opts.append("hidepid=" + m.group(1))
-    if re.search(r"^ProcSubset=pid", text, re.M):
-        opts.append("subset=pid")
-    return opts
-
-
-def unit_like(argv, text):
-    """As root, run argv in a private mount namespace whose /proc is mounted
-    as the unit's ProtectProc= and ProcSubset= mount it: the daemon's
-    start-up self-check reads its workers' /proc entries."""
-    opts = proc_options(text)
-    if os.geteuid() != 0 or not opts or shutil.which("unshare") is None:
-        return argv
-    return ["unshare", "--mount", "--propagation", "private", "sh", "-c",
-            'mount -t proc -o "$0" proc /proc && exec "$@"',
-            ",".join(opts)] + argv
-
-
 def activated(tmp, text):
     """systemd-socket-activate running safeloadd; returns (proc, socket)."""
     sock = os.path.join(tmp, "activated.sock")
-    argv = ["systemd-socket-activate", "--seqpacket", "-l", sock]
+    argv = []
     # As the unit does: not root, no capabilities, no new privileges.
     if os.geteuid() == 0:
         argv += ["setpriv", "--reuid=nobody", "--regid=nogroup",
                  "--clear-groups", "--inh-caps=-all", "--no-new-privs"]
     argv += [os.path.abspath(harness.SAFELOADD), "--worker",
              os.path.abspath(harness.WORKER)]
-    log = open(os.path.join(tmp, "activated.log"), "w")
-    proc = subprocess.Popen(unit_like(argv, text), stdin=subprocess.DEVNULL,
-                            stdout=log, stderr=log,
-                            env={"PATH": "/usr/bin:/bin"})
-    # The socket file exists from bind(), but connect() is refused until
-    # listen(): wait for the line systemd-socket-activate logs after it.
-    deadline = time.monotonic() + harness.START_TIMEOUT_S
-    while (time.monotonic() < deadline and
-           not listening(tmp, 'activated.log')):
-        if proc.poll() is not None:
-            break
-        time.sleep(0.01)
+    proc = activation.activate(sock, argv, text,
+                               os.path.join(tmp, "activated.log"),
+                               {"PATH": "/usr/bin:/bin"})
     return proc, sock
 
 
 def test_activation(t, tmp, text):
     proc, sock = activated(tmp, text)
-    if not t.ok(listening(tmp, 'activated.log'),
+    if not t.ok(activation.listening(os.path.join(tmp, 'activated.log')),
                 "systemd-socket-activate listens"):
         proc.kill()
         proc.wait()

@@ -15,10 +15,10 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+import activation  # noqa: E402
 import harness  # noqa: E402
 from harness import Tap  # noqa: E402
 
@@ -90,52 +90,17 @@ def exec_start():
     return m.group(1).split()
 
 
-def unit_like(argv):
-    """argv in a private mount namespace whose /proc is mounted as the
-    unit's ProtectProc= and ProcSubset= mount it."""
-    with open(UNIT) as f:
-        text = f.read()
-    opts = []
-    m = re.search(r"^ProtectProc=(\S+)", text, re.M)
-    if m and m.group(1) != "default":
-        opts.append("hidepid=" + m.group(1))
-    if re.search(r"^ProcSubset=pid", text, re.M):
-        opts.append("subset=pid")
-    if not opts:
-        return argv
-    return ["unshare", "--mount", "--propagation", "private", "sh", "-c",
-            'mount -t proc -o "$0" proc /proc && exec "$@"',
-            ",".join(opts)] + argv
-
-
-def listening(tmp, log):
-    try:
-        with open(os.path.join(tmp, log)) as f:
-            return "Listening on " in f.read()
-    except OSError:
-        return False
-
-
 def start_daemon(tmp):
     """ExecStart of the unit, as User=safeload, on a socket passed by
     systemd-socket-activate, with the unit's /proc, as PID 1 would start
     it."""
     sock = os.path.join(tmp, "safeload.sock")
-    argv = ["systemd-socket-activate", "--seqpacket", "-l", sock,
-            "setpriv", "--reuid=safeload", "--regid=safeload",
+    argv = ["setpriv", "--reuid=safeload", "--regid=safeload",
             "--clear-groups", "--inh-caps=-all", "--no-new-privs"]
-    log = open(os.path.join(tmp, "daemon.log"), "w")
-    proc = subprocess.Popen(unit_like(argv + exec_start()),
-                            stdin=subprocess.DEVNULL, stdout=log,
-                            stderr=log, env=ENV)
-    # The socket file exists from bind(), but connect() is refused until
-    # listen(): wait for the line systemd-socket-activate logs after it.
-    deadline = time.monotonic() + harness.START_TIMEOUT_S
-    while (time.monotonic() < deadline and
-           not listening(tmp, 'daemon.log')):
-        if proc.poll() is not None:
-            break
-        time.sleep(0.01)
+    with open(UNIT) as f:
+        text = f.read()
+    proc = activation.activate(sock, argv + exec_start(), text,
+                               os.path.join(tmp, "daemon.log"), ENV)
     return proc, sock
 
 
@@ -197,7 +162,7 @@ def test_daemon(t, tmp):
         return
     os.chmod(tmp, 0o755)
     proc, sock = start_daemon(tmp)
-    if not t.ok(listening(tmp, 'daemon.log'),
+    if not t.ok(activation.listening(os.path.join(tmp, 'daemon.log')),
                 "systemd-socket-activate listens"):
         proc.kill()
         proc.wait()
