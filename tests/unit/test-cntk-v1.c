@@ -22,6 +22,7 @@
 #include "model.h"
 #include "slurp.h"
 #include "tap.h"
+#include "verification.h"
 
 /* The node count of gen-v1.py's logreg models. */
 #define V1_LOGREG_NODES	8u
@@ -299,47 +300,6 @@ check_limits(const char *dir)
 	free(buf);
 }
 
-/* The number after `"name": ` in [p, end), or -1. */
-static long long
-json_num(const char *p, const char *end, const char *name)
-{
-	char pat[96];
-	const char *q;
-
-	snprintf(pat, sizeof(pat), "\"%s\": ", name);
-	if ((q = strstr(p, pat)) == NULL || q >= end)
-		return -1;
-	return strtoll(q + strlen(pat), NULL, 10);
-}
-
-/* The report's op histogram equals the "ops" object in [p, end). */
-static bool
-ops_match(const struct report *rep, const char *p, const char *end)
-{
-	char name[REPORT_OP_NAME_MAX + 1];
-	const char *q, *close;
-	size_t i, seen = 0;
-	long long n;
-
-	if ((q = strstr(p, "\"ops\": {")) == NULL || q >= end ||
-	    (close = strchr(q, '}')) == NULL)
-		return false;
-	for (q += strlen("\"ops\": {"); q < close; seen++) {
-		if (sscanf(q, " \"%48[^\"]\": %lld", name, &n) != 2)
-			return false;
-		for (i = 0; i < rep->n_ops; i++)
-			if (strcmp(rep->ops[i].name, name) == 0)
-				break;
-		if (i == rep->n_ops || rep->ops[i].count != (uint64_t)n)
-			return false;
-		if ((q = strchr(q, ',')) == NULL || q > close)
-			q = close;
-		else
-			q++;
-	}
-	return seen == rep->n_ops;
-}
-
 static void
 corpus_model(const char *path, const char *label, const char *p,
     const char *end)
@@ -391,39 +351,25 @@ corpus_checkpoint(const char *path, const char *label)
 	free(buf);
 }
 
+/* One verification.json entry: v1 models and v1 checkpoints. */
+static void
+corpus_entry(const char *path, const char *file, const char *kind,
+    const char *p, const char *end, void *arg)
+{
+	if (strcmp(kind, "v1") == 0) {
+		corpus_model(path, file, p, end);
+		(*(size_t *)arg)++;
+	} else if (strcmp(kind, "v1-checkpoint") == 0)
+		corpus_checkpoint(path, file);
+}
+
 static void
 check_corpus(const char *dir)
 {
-	char path[4096], file[512], kind[32], jpath[4096];
-	const char *p, *next, *k, *end;
-	uint8_t *json;
-	size_t n = 0, models = 0;
+	size_t models = 0;
 
-	snprintf(jpath, sizeof(jpath), "%s/verification.json", dir);
-	if ((json = slurp(jpath, &n)) == NULL) {
-		tap_skip("no %s", jpath);
-		return;
-	}
-	json[n] = '\0';
-	for (p = strstr((char *)json, "\"file\": \""); p != NULL; p = next) {
-		next = strstr(p + 1, "\"file\": \"");
-		end = next != NULL ? next : p + strlen(p);
-		/* "kind" comes just before "file" in each entry. */
-		for (k = p; k > (char *)json &&
-		    strncmp(k, "\"kind\": \"", 9) != 0; k--)
-			;
-		if (sscanf(p, "\"file\": \"%511[^\"]\"", file) != 1 ||
-		    sscanf(k, "\"kind\": \"%31[^\"]\"", kind) != 1)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, file);
-		if (strcmp(kind, "v1") == 0) {
-			corpus_model(path, file, p, end);
-			models++;
-		} else if (strcmp(kind, "v1-checkpoint") == 0)
-			corpus_checkpoint(path, file);
-	}
+	verification_each(dir, corpus_entry, &models);
 	ok(models > 0, "%zu real v1 models checked", models);
-	free(json);
 }
 
 int

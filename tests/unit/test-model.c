@@ -18,6 +18,7 @@
 #include "model.h"
 #include "slurp.h"
 #include "tap.h"
+#include "verification.h"
 
 /* --- the model under test, with knobs for each defect ------------------- */
 
@@ -497,48 +498,6 @@ test_limits(void)
 
 /* --- the real corpus ----------------------------------------------------- */
 
-/* The number after `"name": ` in [p, end), or -1. */
-static long long
-json_num(const char *p, const char *end, const char *name)
-{
-	char pat[96];
-	const char *q;
-
-	snprintf(pat, sizeof(pat), "\"%s\": ", name);
-	if ((q = strstr(p, pat)) == NULL || q >= end)
-		return -1;
-	return strtoll(q + strlen(pat), NULL, 10);
-}
-
-/* Compare the report's op histogram with the "ops" object at p. */
-static bool
-ops_match(const struct report *rep, const char *p, const char *end)
-{
-	const char *q, *close;
-	char name[REPORT_OP_NAME_MAX + 1];
-	size_t i, seen = 0;
-	long long n;
-
-	if ((q = strstr(p, "\"ops\": {")) == NULL || q >= end ||
-	    (close = strchr(q, '}')) == NULL)
-		return false;
-	q += strlen("\"ops\": {");
-	while ((q = strchr(q, '"')) != NULL && q < close) {
-		if (sscanf(q, "\"%48[^\"]\": %lld", name, &n) != 2)
-			return false;
-		for (i = 0; i < rep->n_ops; i++)
-			if (strcmp(rep->ops[i].name, name) == 0)
-				break;
-		if (i == rep->n_ops || rep->ops[i].count != (uint64_t)n)
-			return false;
-		seen++;
-		q = strchr(q + 1, '"') + 1;
-		q = strchr(q, ',') != NULL && strchr(q, ',') < close ?
-		    strchr(q, ',') : close;
-	}
-	return seen == rep->n_ops;
-}
-
 static void
 corpus_v2(const char *path, const char *label, const char *p,
     const char *end)
@@ -603,36 +562,22 @@ corpus_other(const char *path, const char *label, const char *kind)
 	free(buf);
 }
 
+/* One verification.json entry: v2 models, and the containers that are not. */
+static void
+corpus_entry(const char *path, const char *file, const char *kind,
+    const char *p, const char *end, void *arg)
+{
+	(void)arg;
+	if (strcmp(kind, "v2") == 0)
+		corpus_v2(path, file, p, end);
+	else
+		corpus_other(path, file, kind);
+}
+
 static void
 test_corpus(const char *dir)
 {
-	char path[4096], file[512], kind[32], jpath[4096];
-	const char *p, *next, *k;
-	uint8_t *json;
-	size_t n;
-
-	snprintf(jpath, sizeof(jpath), "%s/verification.json", dir);
-	if ((json = slurp(jpath, &n)) == NULL) {
-		tap_skip("no %s", jpath);
-		return;
-	}
-	json[n] = '\0';
-	for (p = strstr((char *)json, "\"file\": \""); p != NULL; p = next) {
-		next = strstr(p + 1, "\"file\": \"");
-		/* "kind" comes just before "file" in each entry. */
-		for (k = p; k > (char *)json && strncmp(k, "\"kind\": \"", 9) != 0; k--)
-			;
-		if (sscanf(p, "\"file\": \"%511[^\"]\"", file) != 1 ||
-		    sscanf(k, "\"kind\": \"%31[^\"]\"", kind) != 1)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, file);
-		if (strcmp(kind, "v2") == 0)
-			corpus_v2(path, file, p, next != NULL ? next : p +
-			    strlen(p));
-		else
-			corpus_other(path, file, kind);
-	}
-	free(json);
+	verification_each(dir, corpus_entry, NULL);
 }
 
 int
